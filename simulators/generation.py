@@ -62,6 +62,22 @@ class MediaFactory:
         self.next_tvdb = 70_000
         self.collections: list[tuple[str, int]] = []
 
+    def _int(self, lo: int, hi: int) -> int:
+        # random.randint is several times slower and dominates big worlds.
+        return lo + int(self.rng.random() * (hi - lo + 1))
+
+    def _pick(self, options):
+        return options[int(self.rng.random() * len(options))]
+
+    def _some(self, options, lo: int, hi: int) -> list:
+        count = self._int(lo, hi)
+        picked: list = []
+        while len(picked) < count:
+            value = self._pick(options)
+            if value not in picked:
+                picked.append(value)
+        return picked
+
     def _take(self, kind: str) -> int:
         value = self.next_id[kind]
         self.next_id[kind] = value + 1
@@ -84,23 +100,23 @@ class MediaFactory:
 
     def _title(self) -> str:
         rng = self.rng
-        adj = rng.choice(catalog.TITLE_ADJECTIVES)
-        noun = rng.choice(catalog.TITLE_NOUNS)
+        adj = self._pick(catalog.TITLE_ADJECTIVES)
+        noun = self._pick(catalog.TITLE_NOUNS)
         form = rng.random()
         if form < 0.4:
             return f"The {adj} {noun}"
         if form < 0.7:
             return f"{adj} {noun}"
-        return f"{noun} of the {rng.choice(catalog.TITLE_NOUNS)}"
+        return f"{noun} of the {self._pick(catalog.TITLE_NOUNS)}"
 
     def _person(self) -> str:
-        return f"{self.rng.choice(catalog.FIRST_NAMES)} {self.rng.choice(catalog.LAST_NAMES)}"
+        return f"{self._pick(catalog.FIRST_NAMES)} {self._pick(catalog.LAST_NAMES)}"
 
     def _added(self) -> int:
         # Most of the library arrived over six years; a few items are brand new.
         if self.rng.random() < 0.04:
-            return self.now - self.rng.randint(DAY // 2, 21 * DAY)
-        return self.now - self.rng.randint(21 * DAY, 6 * YEAR)
+            return self.now - self._int(DAY // 2, 21 * DAY)
+        return self.now - self._int(21 * DAY, 6 * YEAR)
 
     def _release_year(self, added: int) -> int:
         added_year = 1970 + added // YEAR
@@ -111,19 +127,19 @@ class MediaFactory:
         count = len(catalog.TAGS[service])
         if self.rng.random() < 0.75:
             return []
-        return sorted(self.rng.sample(range(1, count + 1), self.rng.randint(1, 2)))
+        return sorted(self._some(range(1, count + 1), 1, 2))
 
     def _profile(self, service: str) -> int:
         count = len(catalog.QUALITY_PROFILES[service])
         return min(count, int(self.rng.triangular(1, count + 1, 4)))
 
     def _genres(self, pool) -> list[str]:
-        return sorted(self.rng.sample(pool, self.rng.randint(1, 3)))
+        return sorted(self._some(pool, 1, 3))
 
     def _labels(self) -> list[str]:
         if self.rng.random() < 0.9:
             return []
-        return [self.rng.choice(catalog.LABELS)]
+        return [self._pick(catalog.LABELS)]
 
     def _pinned(self) -> bool:
         return self.rng.random() < self.pinned_fraction
@@ -135,9 +151,9 @@ class MediaFactory:
         if self.rng.random() > 0.12:
             return None
         if not self.collections or self.rng.random() < 0.3:
-            name = f"The {self.rng.choice(catalog.TITLE_NOUNS)} {catalog.COLLECTION_SUFFIX}"
+            name = f"The {self._pick(catalog.TITLE_NOUNS)} {catalog.COLLECTION_SUFFIX}"
             self.collections.append((name, 500_000 + len(self.collections)))
-        return self.rng.choice(self.collections)
+        return self._pick(self.collections)
 
     def movie(self, users: int) -> Movie:
         """Make one movie with a file (most of the time) and its plays."""
@@ -146,10 +162,10 @@ class MediaFactory:
         title = self._title()
         added = self._added()
         year = self._release_year(added)
-        tmdb = self.next_tmdb = self.next_tmdb + rng.randint(1, 40)
-        root = rng.choice(self.roots["radarr"])
+        tmdb = self.next_tmdb = self.next_tmdb + self._int(1, 40)
+        root = self._pick(self.roots["radarr"])
         has_file = rng.random() > 0.03
-        runtime = rng.randint(78, 175)
+        runtime = self._int(78, 175)
         movie = Movie(
             id=mid,
             title=title,
@@ -189,12 +205,12 @@ class MediaFactory:
         if rng.random() > 0.45 or added >= self.now:
             return []
         plays = []
-        for user in rng.sample(range(1, users + 1), rng.randint(1, 3)):
-            for _ in range(rng.choice((1, 1, 1, 2, 3))):
+        for user in self._some(range(1, users + 1), 1, 3):
+            for _ in range(self._pick((1, 1, 1, 2, 3))):
                 plays.append(
                     Play(
                         user=user,
-                        at=rng.randint(added, self.now),
+                        at=self._int(added, self.now),
                         duration=int(runtime * 60 * rng.uniform(0.4, 1.0)),
                     )
                 )
@@ -208,10 +224,10 @@ class MediaFactory:
         title = self._title()
         added = self._added()
         year = self._release_year(added)
-        tvdb = self.next_tvdb = self.next_tvdb + rng.randint(1, 40)
-        tmdb = self.next_tmdb = self.next_tmdb + rng.randint(1, 40)
+        tvdb = self.next_tvdb = self.next_tvdb + self._int(1, 40)
+        tmdb = self.next_tmdb = self.next_tmdb + self._int(1, 40)
         status = rng.choices(("ended", "continuing", "upcoming"), (55, 40, 5))[0]
-        root = rng.choice(self.roots["sonarr"])
+        root = self._pick(self.roots["sonarr"])
         seasons = self._seasons(status)
         series = Series(
             id=sid,
@@ -221,7 +237,7 @@ class MediaFactory:
             tmdb_id=tmdb,
             imdb_id=f"tt{2_000_000 + tvdb * 3:07d}",
             status=status,
-            network=rng.choice(catalog.NETWORKS),
+            network=self._pick(catalog.NETWORKS),
             added=added,
             root=root,
             path=f"{root}/{title} ({year}) [tvdbid-{tvdb}]",
@@ -230,7 +246,7 @@ class MediaFactory:
             genres=self._genres(catalog.TV_GENRES),
             rating=round(min(10.0, max(1.0, rng.gauss(7.2, 1.0))), 1),
             votes=int(rng.lognormvariate(7, 1.5)),
-            runtime=rng.choice((22, 25, 30, 42, 45, 50, 60)),
+            runtime=self._pick((22, 25, 30, 42, 45, 50, 60)),
             seasons=seasons,
             labels=self._labels(),
             rating_key=self._rating_key(),
@@ -253,12 +269,12 @@ class MediaFactory:
             numbers.insert(0, 0)
         seasons = []
         for number in numbers:
-            episodes = rng.randint(1, 4) if number == 0 else rng.randint(6, 24)
+            episodes = self._int(1, 4) if number == 0 else self._int(6, 24)
             files = episodes
             if status == "upcoming" or rng.random() < 0.05:
                 files = 0
             elif status == "continuing" and number == count:
-                files = rng.randint(1, episodes)
+                files = self._int(1, episodes)
             if number == 0:
                 size = _lognormal(rng, 1.5 * GIB, 0.6, 0.3 * GIB, 4 * GIB)
             else:
@@ -287,13 +303,13 @@ class MediaFactory:
         if not watchable or rng.random() > 0.55:
             return []
         plays = []
-        for user in rng.sample(range(1, users + 1), rng.randint(1, 3)):
-            for season in watchable[: rng.randint(1, len(watchable))][:3]:
-                for episode in range(1, min(season.file_count, rng.randint(1, 8)) + 1):
+        for user in self._some(range(1, users + 1), 1, 3):
+            for season in watchable[: self._int(1, len(watchable))][:3]:
+                for episode in range(1, min(season.file_count, self._int(1, 8)) + 1):
                     plays.append(
                         Play(
                             user=user,
-                            at=rng.randint(series.added, self.now),
+                            at=self._int(series.added, self.now),
                             duration=int(series.runtime * 60 * rng.uniform(0.5, 1.0)),
                             season=season.number,
                             episode=episode,
@@ -307,12 +323,12 @@ class MediaFactory:
         rng = self.rng
         aid = self._take("artist")
         if rng.random() < 0.3:
-            name = f"The {rng.choice(catalog.TITLE_NOUNS)} {rng.choice(catalog.BAND_SUFFIXES)}"
+            name = f"The {self._pick(catalog.TITLE_NOUNS)} {self._pick(catalog.BAND_SUFFIXES)}"
         else:
             name = self._person()
-        root = rng.choice(self.roots["lidarr"])
+        root = self._pick(self.roots["lidarr"])
         size = _lognormal(rng, 2 * GIB, 1.0, 0.1 * GIB, 20 * GIB)
-        album_count = rng.randint(1, 8)
+        album_count = self._int(1, 8)
         albums = []
         left = size
         for index in range(album_count):
@@ -324,8 +340,8 @@ class MediaFactory:
                     artist_id=aid,
                     title=self._title(),
                     foreign_id=self._uuid(),
-                    release=self.now - rng.randint(YEAR, 40 * YEAR),
-                    track_count=rng.randint(8, 15),
+                    release=self.now - self._int(YEAR, 40 * YEAR),
+                    track_count=self._int(8, 15),
                     size=share,
                 )
             )
@@ -333,7 +349,7 @@ class MediaFactory:
             id=aid,
             name=name,
             mb_id=self._uuid(),
-            status=rng.choice(("continuing", "ended")),
+            status=self._pick(("continuing", "ended")),
             added=self._added(),
             root=root,
             path=f"{root}/{name}",
@@ -341,7 +357,7 @@ class MediaFactory:
             tags=self._tags("lidarr"),
             genres=self._genres(catalog.MUSIC_GENRES),
             rating=round(rng.uniform(0, 10), 1),
-            votes=rng.randint(0, 5000),
+            votes=self._int(0, 5000),
             albums=[a.id for a in albums],
             pinned=self._pinned(),
             rating_key=self._rating_key(),
@@ -354,7 +370,7 @@ class MediaFactory:
         rng = self.rng
         aid = self._take("author")
         name = self._person()
-        root = rng.choice(self.roots["readarr"])
+        root = self._pick(self.roots["readarr"])
         added = self._added()
         books = []
         for _ in range(book_count):
@@ -364,24 +380,24 @@ class MediaFactory:
                     id=self._take("book"),
                     author_id=aid,
                     title=title,
-                    foreign_id=str(rng.randint(1_000_000, 99_999_999)),
-                    edition_id=str(rng.randint(1_000_000, 99_999_999)),
-                    isbn=f"978{rng.randint(0, 10**10 - 1):010d}",
-                    release=self.now - rng.randint(YEAR, 60 * YEAR),
-                    added=min(self.now, added + rng.randint(0, 2 * YEAR)),
+                    foreign_id=str(self._int(1_000_000, 99_999_999)),
+                    edition_id=str(self._int(1_000_000, 99_999_999)),
+                    isbn=f"978{self._int(0, 10**10 - 1):010d}",
+                    release=self.now - self._int(YEAR, 60 * YEAR),
+                    added=min(self.now, added + self._int(0, 2 * YEAR)),
                     size=_lognormal(rng, 5 * MIB, 0.9, MIB, 50 * MIB),
-                    pages=rng.randint(120, 900),
+                    pages=self._int(120, 900),
                     genres=self._genres(catalog.BOOK_GENRES),
                     rating=round(rng.uniform(2.5, 5.0), 2),
-                    votes=rng.randint(0, 20000),
+                    votes=self._int(0, 20000),
                     pinned=self._pinned(),
                 )
             )
         author = Author(
             id=aid,
             name=name,
-            foreign_id=str(rng.randint(10_000, 9_999_999)),
-            status=rng.choice(("continuing", "ended")),
+            foreign_id=str(self._int(10_000, 9_999_999)),
+            status=self._pick(("continuing", "ended")),
             added=added,
             root=root,
             path=f"{root}/{name}",
@@ -389,7 +405,7 @@ class MediaFactory:
             tags=self._tags("readarr"),
             genres=self._genres(catalog.BOOK_GENRES),
             rating=round(rng.uniform(2.5, 5.0), 2),
-            votes=rng.randint(0, 50000),
+            votes=self._int(0, 50000),
             books=[b.id for b in books],
             monitored=rng.random() > 0.1,
         )
@@ -400,10 +416,10 @@ class MediaFactory:
         rng = self.rng
         players = sorted({p.user for p in item.plays})
         if players and rng.random() < 0.6:
-            user = rng.choice(players)
+            user = self._pick(players)
         else:
-            user = rng.randint(1, users)
-        created = item.added - rng.randint(600, 3 * DAY)
+            user = self._int(1, users)
+        created = item.added - self._int(600, 3 * DAY)
         status = rng.choices((1, 2, 3, 4, 5), (8, 55, 5, 3, 29))[0]
         return MediaRequest(
             id=self._take("request"),
@@ -412,5 +428,5 @@ class MediaFactory:
             user=user,
             status=status,
             created=created,
-            updated=min(self.now, created + rng.randint(60, 5 * DAY)),
+            updated=min(self.now, created + self._int(60, 5 * DAY)),
         )

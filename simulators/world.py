@@ -85,6 +85,7 @@ class World:
         self.version = 0
         self.rng = random.Random(seed)
         self.mounts = {m.path: m for m in mounts}
+        self._root_mounts: dict[str, Mount] = {}
         self.users = [
             User(id=i, name=name, is_admin=i == 1)
             for i, name in enumerate(catalog.USERS, start=1)
@@ -183,12 +184,18 @@ class World:
     def _changed(self) -> None:
         self.version += 1
 
+    def _mount_of_root(self, root: str) -> Mount:
+        mount = self._root_mounts.get(root)
+        if mount is None:
+            mount = self._root_mounts[root] = self.mount_of(root)
+        return mount
+
     def _account(self, root: str, size: int) -> None:
-        self.mount_of(root).media_bytes += size
+        self._mount_of_root(root).media_bytes += size
 
     def _release(self, root: str, size: int, pinned: bool) -> None:
         # A hardlinked or seeding file leaves the library but not the disk.
-        mount = self.mount_of(root)
+        mount = self._mount_of_root(root)
         mount.media_bytes -= size
         if pinned:
             mount.pinned_bytes += size

@@ -1,0 +1,367 @@
+"""The one place integration clients speak HTTP.
+
+:class:`HttpClient` wraps :class:`httpx.Client` for one integration: it sets the
+auth header or query parameter, applies connect and read timeouts, retries
+transient failures with bounded exponential backoff, logs one INFO line per call
+with every secret removed, rejects HTML pages and bad JSON, and turns every
+failure into an :class:`~controller.integrations.errors.IntegrationError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from controller.integrations.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    IntegrationError,
+    NotFound,
+    RequestRejected,
+    ServerError,
+    Timeout,
+    UnexpectedResponse,
+    shorten,
+)
+
+logger = logging.getLogger(__name__)
+
+# Query parameters that carry credentials in one product or another.
+SECRET_PARAMS = frozenset({"apikey", "api_key", "x-plex-token", "token", "x-api-key"})
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+Sleep = Callable[[float], None]
+Params = Mapping[str, Any]
+PageExtractor = Callable[[Any], tuple[list[Any], int | None]]
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """Return ``url`` with the value of every credential query parameter hidden."""
+    parts = urlsplit(str(url))
+    if not parts.query:
+        return str(url)
+    pairs = [
+        (k, "***" if k.lower() in SECRET_PARAMS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(pairs, safe="*,")))
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Timeouts and retry policy for one integration.
+
+    Attributes:
+        connect_timeout: seconds to wait for a TCP/TLS connection.
+        read_timeout: seconds to wait for each read of the response.
+        retries: extra attempts after the first for transient failures.
+        backoff_base: first backoff delay in seconds, doubled per attempt.
+        backoff_max: ceiling for one backoff delay (and for Retry-After).
+        max_connections: connections kept open to the service at once.
+    """
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    retries: int = 2
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    max_connections: int = 8
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> HttpSettings:
+        """Build settings from an integration's options, keeping defaults."""
+        fields = cls.__dataclass_fields__
+        chosen = {k: options[k] for k in fields if k in options}
+        return cls(**chosen)
+
+
+class HttpClient:
+    """HTTP access to one integration with auth, timeouts, retries and logging.
+
+    Args:
+        service: name used in logs and errors, e.g. ``"sonarr"``.
+        base_url: the service's URL, with any path prefix the product needs.
+        headers: extra headers, including the auth header.
+        auth_params: query parameters added to every call (e.g. Tautulli's key).
+        secrets: values scrubbed from any error detail (the API key).
+        settings: timeouts and retry policy.
+        sleep: called with the backoff delay; tests pass a recorder.
+        transport: optional httpx transport (tests only).
+    """
+
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        auth_params: Mapping[str, str] | None = None,
+        secrets: tuple[str, ...] = (),
+        settings: HttpSettings | None = None,
+        sleep: Sleep = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.service = service
+        self.settings = settings or HttpSettings()
+        self._auth_params = dict(auth_params or {})
+        self._secrets = tuple(s for s in secrets if s)
+        self._sleep = sleep
+        timeout = httpx.Timeout(
+            self.settings.read_timeout, connect=self.settings.connect_timeout
+        )
+        limits = httpx.Limits(
+            max_connections=self.settings.max_connections,
+            max_keepalive_connections=self.settings.max_connections,
+        )
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers=dict(headers or {}),
+            timeout=timeout,
+            limits=limits,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The service URL this client talks to (never holds a secret)."""
+        return str(self._client.base_url).rstrip("/")
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def get(self, path: str, params: Params | None = None) -> Any:
+        """GET ``path`` and return the decoded JSON body."""
+        return self.request("GET", path, params=params)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json_body: Any = None,
+        expect_json: bool = True,
+    ) -> Any:
+        """Send one call (retrying transient failures) and decode its reply.
+
+        Args:
+            method: HTTP method.
+            path: path below the base URL.
+            params: query parameters (lists repeat the parameter).
+            json_body: body to send as JSON, if any.
+            expect_json: decode the body as JSON; otherwise return None.
+
+        Returns:
+            The decoded JSON value, or None for an empty body.
+
+        Raises:
+            IntegrationError: a subclass naming what went wrong.
+        """
+        response = self._send(method, path, params, json_body)
+        if not expect_json or not response.content.strip():
+            return None
+        return self._decode(method, response)
+
+    def get_pages(
+        self,
+        path: str,
+        *,
+        params: Params,
+        offset_param: str,
+        limit_param: str,
+        page_size: int,
+        extract: PageExtractor,
+    ) -> list[Any]:
+        """Collect every page of an offset-paged listing.
+
+        ``extract`` turns one decoded reply into ``(items, total)``; ``total`` may
+        be None when the product does not say. Short pages are tolerated while
+        the total says more is coming; an empty page before the total is reached
+        means the listing was cut short and raises.
+
+        Raises:
+            UnexpectedResponse: the listing ended before its announced total.
+        """
+        items: list[Any] = []
+        offset = 0
+        while True:
+            query = {**params, offset_param: offset, limit_param: page_size}
+            page, total = extract(self.get(path, query))
+            items.extend(page)
+            offset += len(page)
+            if total is None:
+                if len(page) < page_size:
+                    return items
+                continue
+            if offset >= total:
+                return items
+            if not page:
+                raise UnexpectedResponse(
+                    self.service,
+                    "GET",
+                    self._url_for(path, query),
+                    200,
+                    f"listing stopped at {offset} of {total} items",
+                )
+
+    # -- internals ---------------------------------------------------------
+
+    def _url_for(self, path: str, params: Params | None) -> str:
+        url = self._client.base_url.join(path.lstrip("/"))
+        if params:
+            url = url.copy_merge_params(dict(params))
+        return redact_url(url)
+
+    def _send(
+        self, method: str, path: str, params: Params | None, json_body: Any
+    ) -> httpx.Response:
+        query = {**(params or {}), **self._auth_params}
+        attempts = max(0, self.settings.retries) + 1
+        for attempt in range(attempts):
+            started = time.monotonic()
+            error, response = self._attempt(method, path, query, json_body, started)
+            if error is None and response is not None:
+                return response
+            assert error is not None
+            last = attempt == attempts - 1
+            retry_safe = method in IDEMPOTENT_METHODS or isinstance(
+                error, ConnectionFailed
+            )
+            if last or not error.transient or not retry_safe:
+                raise error from error.__cause__
+            self._sleep(self._backoff(attempt, response))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any],
+        json_body: Any,
+        started: float,
+    ) -> tuple[IntegrationError | None, httpx.Response | None]:
+        url = self._url_for(path, query)
+        try:
+            response = self._client.request(
+                method, path.lstrip("/"), params=query or None, json=json_body
+            )
+        except httpx.TimeoutException as exc:
+            self._log(method, url, "timeout", started)
+            err: IntegrationError = Timeout(
+                self.service, method, url, None, f"no answer in time ({type(exc).__name__})"
+            )
+            err.__cause__ = exc
+            return err, None
+        except httpx.TransportError as exc:
+            self._log(method, url, "connection failed", started)
+            err = ConnectionFailed(self.service, method, url, None, self._scrub(str(exc)))
+            err.__cause__ = exc
+            return err, None
+        self._log(method, url, response.status_code, started)
+        return self._status_error(method, url, response), response
+
+    def _status_error(
+        self, method: str, url: str, response: httpx.Response
+    ) -> IntegrationError | None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return None
+        detail = self._error_detail(response)
+        cls: type[IntegrationError]
+        if 300 <= status < 400:
+            where = redact_url(response.headers.get("location", "elsewhere"))
+            detail = f"redirected to {where} (a login page in front of the service?)"
+            cls = UnexpectedResponse
+        elif status in (401, 403):
+            cls = AuthenticationFailed
+        elif status == 404:
+            cls = NotFound
+        elif status in TRANSIENT_STATUSES:
+            return ServerError(self.service, method, url, status, detail, transient=True)
+        elif status >= 500:
+            cls = ServerError
+        else:
+            cls = RequestRejected
+        return cls(self.service, method, url, status, detail)
+
+    def _decode(self, method: str, response: httpx.Response) -> Any:
+        url = redact_url(response.request.url)
+        body = response.content
+        ctype = response.headers.get("content-type", "").lower()
+        if "html" in ctype or body.lstrip()[:1] == b"<":
+            raise UnexpectedResponse(
+                self.service,
+                method,
+                url,
+                response.status_code,
+                "an HTML page came back instead of JSON "
+                "(a reverse-proxy login page, or the wrong URL?)",
+            )
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise UnexpectedResponse(
+                self.service,
+                method,
+                url,
+                response.status_code,
+                f"the reply is not valid JSON ({exc})",
+            ) from exc
+
+    def _error_detail(self, response: httpx.Response) -> str:
+        text = response.text[:2000]
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict):
+            for key in ("message", "error", "title", "detail"):
+                if isinstance(payload.get(key), str):
+                    text = payload[key]
+                    break
+        return shorten(self._scrub(text))
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _backoff(self, attempt: int, response: httpx.Response | None) -> float:
+        delay = self.settings.backoff_base * (2**attempt)
+        if response is not None and response.status_code == 429:
+            hinted = _retry_after(response.headers.get("retry-after"))
+            if hinted is not None:
+                delay = hinted
+        return max(0.0, min(delay, self.settings.backoff_max))
+
+    def _log(self, method: str, url: str, outcome: object, started: float) -> None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info(
+            "%s %s %s -> %s in %.0f ms", self.service, method, url, outcome, elapsed_ms
+        )
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Parse a Retry-After header: delta seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
