@@ -13,6 +13,9 @@ from typing import Any
 
 import falcon
 
+from controller.act.errors import DeletionsDisabled, InvalidTransition, NotQueued
+from controller.store.errors import DuplicateKey, RecordNotFound
+
 log = logging.getLogger(__name__)
 
 
@@ -102,32 +105,33 @@ class BadGateway(ApiError):
     status = falcon.HTTP_502
 
 
-# Controller errors are matched by class name so this module needs no import of
-# every controller package; a class listed here maps to the given API error.
-_CONTROLLER_ERRORS: dict[str, type[ApiError]] = {
-    "DeletionsDisabled": Conflict,
-    "DeletionsDisabledError": Conflict,
-    "NotFound": NotFound,
-    "NotFoundError": NotFound,
-    "UnknownIdError": NotFound,
-    "Conflict": Conflict,
-    "ConflictError": Conflict,
-    "InvalidTransition": BadRequest,
-    "InvalidTransitionError": BadRequest,
-    "StateError": BadRequest,
-    "ValidationError": BadRequest,
-}
+# Controller errors the API answers with a specific status; anything else
+# unexpected is a 500 with the details in the log only.
+_CONTROLLER_ERRORS: tuple[tuple[type[Exception], type[ApiError]], ...] = (
+    (RecordNotFound, NotFound),
+    (NotQueued, NotFound),
+    (DuplicateKey, Conflict),
+    (DeletionsDisabled, Conflict),
+    (InvalidTransition, BadRequest),
+)
 
 
 def translate(error: Exception) -> ApiError | None:
-    """Return the API error for a controller error, or None if it is unknown."""
-    for cls in type(error).__mro__:
-        target = _CONTROLLER_ERRORS.get(cls.__name__)
-        if target is not None:
-            if target is BadRequest:
-                return BadRequest(str(error))
-            return target(str(error))
+    """Return the API error for a known controller error, else None."""
+    for source, target in _CONTROLLER_ERRORS:
+        if isinstance(error, source):
+            return target(_describe(error))
     return None
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, RecordNotFound):
+        what = error.table.replace("_", " ").rstrip("s")
+        return f"{what} {error.key} not found"
+    if isinstance(error, DuplicateKey):
+        what = error.table.replace("_", " ").rstrip("s")
+        return f"a {what} named {error.key!r} already exists"
+    return str(error)
 
 
 def _render(resp: falcon.Response, status: str, message: str) -> None:
@@ -149,10 +153,12 @@ def _handle_api_error(
 def _handle_http_error(
     req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError, params: Any
 ) -> None:
-    message = error.description or error.title or "Error"
-    _render(resp, error.status, str(message))
-    for name, value in (error.headers or {}).items():
-        resp.set_header(name, value)
+    reason = str(error.status).partition(" ")[2] or "Error"
+    _render(resp, str(error.status), str(error.description or reason))
+    headers = error.headers
+    if isinstance(headers, dict):
+        for name, value in headers.items():
+            resp.set_header(name, value)
 
 
 def _handle_any(
@@ -162,7 +168,7 @@ def _handle_any(
     if api_error is not None:
         _handle_api_error(req, resp, api_error, params)
         return
-    log.exception("unhandled error on %s %s", req.method, req.path)
+    log.error("unhandled error on %s %s", req.method, req.path, exc_info=error)
     _render(resp, falcon.HTTP_500, "Internal server error")
 
 

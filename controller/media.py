@@ -38,6 +38,7 @@ class MediaItem:
         size_bytes: bytes on disk according to the owner.
         path: folder on disk as the owner reports it, with ``/`` separators.
         rating: 0-10 scale (None when unknown).
+        season_count: for a show, how many seasons it has (None when unknown).
         added_at / last_played: timezone-aware UTC datetimes or None.
     """
 
@@ -58,6 +59,7 @@ class MediaItem:
     language: str = ""
     show_title: str = ""
     season_number: int | None = None
+    season_count: int | None = None
     episode_count: int = 0
     poster_url: str = ""
     tmdb_id: int | None = None

@@ -46,13 +46,26 @@ class Mount:
 
 @dataclass(slots=True)
 class Play:
-    """One playback session of a movie or an episode by one user."""
+    """A user's viewing of a movie, or of a run of episodes of one season.
+
+    For a movie ``episodes`` is 0 and ``at`` is when the play started. For a
+    series the user watched episodes ``1..episodes`` of ``season``, one a day,
+    the last starting at ``at``; each lasted ``duration`` seconds. Keeping runs
+    instead of single episodes keeps a 100,000-item world small and fast.
+    """
 
     user: int
     at: int
     duration: int
     season: int = 0
-    episode: int = 0
+    episodes: int = 0
+
+    def episode_times(self) -> list[tuple[int, int]]:
+        """Return ``(episode number, start time)`` for every episode watched."""
+        return [
+            (n, self.at - (self.episodes - n) * 86_400)
+            for n in range(1, self.episodes + 1)
+        ]
 
 
 @dataclass(slots=True)

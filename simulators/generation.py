@@ -32,7 +32,7 @@ YEAR = 365 * DAY
 
 def _lognormal(rng: random.Random, median: float, sigma: float, lo: float, hi: float):
     """Draw from a lognormal around ``median`` and clamp it to ``[lo, hi]``."""
-    return int(min(hi, max(lo, rng.lognormvariate(math.log(median), sigma))))
+    return int(min(hi, max(lo, median * math.exp(rng.gauss(0.0, sigma)))))
 
 
 class MediaFactory:
@@ -131,7 +131,8 @@ class MediaFactory:
 
     def _profile(self, service: str) -> int:
         count = len(catalog.QUALITY_PROFILES[service])
-        return min(count, int(self.rng.triangular(1, count + 1, 4)))
+        # Skewed towards the HD profiles most people use.
+        return min(count, 1 + int(self.rng.random() * self.rng.random() * count * 1.6))
 
     def _genres(self, pool) -> list[str]:
         return sorted(self._some(pool, 1, 3))
@@ -180,9 +181,9 @@ class MediaFactory:
             tags=self._tags("radarr"),
             genres=self._genres(catalog.MOVIE_GENRES),
             imdb_rating=round(min(9.8, max(1.0, rng.gauss(6.4, 1.2))), 1),
-            imdb_votes=int(rng.lognormvariate(9, 1.5)),
+            imdb_votes=int(math.exp(rng.gauss(9, 1.5))),
             tmdb_rating=round(min(10.0, max(0.0, rng.gauss(6.6, 1.1))), 3),
-            tmdb_votes=int(rng.lognormvariate(7, 1.5)),
+            tmdb_votes=int(math.exp(rng.gauss(7, 1.5))),
             runtime=runtime,
             collection=self._collection(),
             labels=self._labels(),
@@ -245,7 +246,7 @@ class MediaFactory:
             tags=self._tags("sonarr"),
             genres=self._genres(catalog.TV_GENRES),
             rating=round(min(10.0, max(1.0, rng.gauss(7.2, 1.0))), 1),
-            votes=int(rng.lognormvariate(7, 1.5)),
+            votes=int(math.exp(rng.gauss(7, 1.5))),
             runtime=self._pick((22, 25, 30, 42, 45, 50, 60)),
             seasons=seasons,
             labels=self._labels(),
@@ -263,7 +264,7 @@ class MediaFactory:
 
     def _seasons(self, status: str) -> list[Season]:
         rng = self.rng
-        count = min(10, max(1, int(rng.lognormvariate(1.0, 0.7))))
+        count = min(10, max(1, int(math.exp(rng.gauss(1.0, 0.7)))))
         numbers = list(range(1, count + 1))
         if rng.random() < 0.15:
             numbers.insert(0, 0)
@@ -303,18 +304,19 @@ class MediaFactory:
         if not watchable or rng.random() > 0.55:
             return []
         plays = []
+        span = max(1, self.now - series.added)
         for user in self._some(range(1, users + 1), 1, 3):
-            for season in watchable[: self._int(1, len(watchable))][:3]:
-                for episode in range(1, min(season.file_count, self._int(1, 8)) + 1):
-                    plays.append(
-                        Play(
-                            user=user,
-                            at=self._int(series.added, self.now),
-                            duration=int(series.runtime * 60 * rng.uniform(0.5, 1.0)),
-                            season=season.number,
-                            episode=episode,
-                        )
+            for season in watchable[: self._int(1, min(3, len(watchable)))]:
+                episodes = self._int(1, season.file_count)
+                plays.append(
+                    Play(
+                        user=user,
+                        at=series.added + int(rng.random() * span),
+                        duration=int(series.runtime * 60 * (0.5 + rng.random() / 2)),
+                        season=season.number,
+                        episodes=episodes,
                     )
+                )
         plays.sort(key=lambda p: p.at)
         return plays
 

@@ -97,6 +97,9 @@ class World:
         self.authors: dict[int, Author] = {}
         self.books: dict[int, Book] = {}
         self.requests: dict[int, MediaRequest] = {}
+        # Deleted movies and series, kept because Tautulli keeps their history.
+        self.removed_movies: dict[int, Movie] = {}
+        self.removed_series: dict[int, Series] = {}
         self.exclusions: dict[str, list[Exclusion]] = {
             s: [] for s in ("sonarr", "radarr", "lidarr", "readarr")
         }
@@ -130,7 +133,9 @@ class World:
         """
         if now is None:
             now = int(time.time()) // DAY * DAY
-        mounts = [_as_mount(d) for d in (disks if disks is not None else default_mounts())]
+        mounts = [
+            _as_mount(d) for d in (disks if disks is not None else default_mounts())
+        ]
         world = cls(seed, now, mounts, pinned_fraction)
         roots = world.root_folders_by_service()
         for service in ("sonarr", "radarr", "lidarr", "readarr"):
@@ -212,10 +217,24 @@ class World:
             movie = self.movies.pop(movie_id, None)
             if movie is None:
                 return False
-            if delete_files:
+            self.removed_movies[movie_id] = movie
+            if delete_files and movie.file_id:
                 self._release(movie.root, movie.size, movie.pinned)
             if exclude:
                 self._exclude("radarr", movie.tmdb_id, movie.title, movie.year)
+            self._changed()
+            return True
+
+    def delete_movie_file(self, movie_id: int) -> bool:
+        """Delete a movie's file but keep the movie (now without a file)."""
+        with self.lock:
+            movie = self.movies.get(movie_id)
+            if movie is None or not movie.file_id:
+                return False
+            self._release(movie.root, movie.size, movie.pinned)
+            movie.file_id = 0
+            movie.size = 0
+            movie.rev += 1
             self._changed()
             return True
 
@@ -225,6 +244,7 @@ class World:
             series = self.series.pop(series_id, None)
             if series is None:
                 return False
+            self.removed_series[series_id] = series
             if delete_files:
                 for season in series.seasons:
                     self._release(series.root, season.size_on_disk(), season.pinned)
@@ -257,7 +277,9 @@ class World:
                         index = fid - season.first_file_id
                         if index in season.deleted_files:
                             continue
-                        self._release(series.root, season.file_size(index), season.pinned)
+                        self._release(
+                            series.root, season.file_size(index), season.pinned
+                        )
                         season.deleted_files.add(index)
                         done.append(fid)
                         hit = True
@@ -335,7 +357,9 @@ class World:
             item.rev += 1
             self._changed()
 
-    def add_media(self, count: int, service: str | None = None) -> list[tuple[str, int]]:
+    def add_media(
+        self, count: int, service: str | None = None
+    ) -> list[tuple[str, int]]:
         """Add ``count`` new items, dated now, to one service or spread over all.
 
         Returns:

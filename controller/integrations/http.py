@@ -113,7 +113,8 @@ class HttpClient:
         self.service = service
         self.settings = settings or HttpSettings()
         self._auth_params = dict(auth_params or {})
-        self._secrets = tuple(s for s in secrets if s)
+        # Very short keys would scrub ordinary words; real keys are long.
+        self._secrets = tuple(s for s in secrets if len(s) >= 8)
         self._sleep = sleep
         timeout = httpx.Timeout(
             self.settings.read_timeout, connect=self.settings.connect_timeout
@@ -197,7 +198,13 @@ class HttpClient:
         offset = 0
         while True:
             query = {**params, offset_param: offset, limit_param: page_size}
-            page, total = extract(self.get(path, query))
+            payload = self.get(path, query)
+            try:
+                page, total = extract(payload)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise self.unexpected(
+                    path, f"unexpected page shape ({exc})", query
+                ) from exc
             items.extend(page)
             offset += len(page)
             if total is None:
@@ -207,13 +214,17 @@ class HttpClient:
             if offset >= total:
                 return items
             if not page:
-                raise UnexpectedResponse(
-                    self.service,
-                    "GET",
-                    self._url_for(path, query),
-                    200,
-                    f"listing stopped at {offset} of {total} items",
+                raise self.unexpected(
+                    path, f"listing stopped at {offset} of {total} items", query
                 )
+
+    def unexpected(
+        self, path: str, detail: str, params: Params | None = None
+    ) -> UnexpectedResponse:
+        """Build the error for a reply of the wrong shape from ``GET path``."""
+        return UnexpectedResponse(
+            self.service, "GET", self._url_for(path, params), 200, detail
+        )
 
     # -- internals ---------------------------------------------------------
 
@@ -259,13 +270,19 @@ class HttpClient:
         except httpx.TimeoutException as exc:
             self._log(method, url, "timeout", started)
             err: IntegrationError = Timeout(
-                self.service, method, url, None, f"no answer in time ({type(exc).__name__})"
+                self.service,
+                method,
+                url,
+                None,
+                f"no answer in time ({type(exc).__name__})",
             )
             err.__cause__ = exc
             return err, None
         except httpx.TransportError as exc:
             self._log(method, url, "connection failed", started)
-            err = ConnectionFailed(self.service, method, url, None, self._scrub(str(exc)))
+            err = ConnectionFailed(
+                self.service, method, url, None, self._scrub(str(exc))
+            )
             err.__cause__ = exc
             return err, None
         self._log(method, url, response.status_code, started)
@@ -288,7 +305,9 @@ class HttpClient:
         elif status == 404:
             cls = NotFound
         elif status in TRANSIENT_STATUSES:
-            return ServerError(self.service, method, url, status, detail, transient=True)
+            return ServerError(
+                self.service, method, url, status, detail, transient=True
+            )
         elif status >= 500:
             cls = ServerError
         else:

@@ -1,0 +1,273 @@
+"""What Jellyfin and Emby share: users, item walks, watch data, favourites.
+
+Both descend from the same server. Each user's library is walked once per
+client (movies, series and seasons, plus the episodes that user played), and
+that walk feeds watch data (summed across users), favourites (the watchlist),
+item tags (labels) and the item-id index Jellystat needs. Box sets are read
+for collections. Subclasses name the auth scheme, the paths and the casing of
+query parameters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any, ClassVar
+
+from controller.integrations.base import ServiceClient, sniff_product
+from controller.integrations.capabilities import (
+    ConnectionResult,
+    ExternalIds,
+    ItemLink,
+    Kind,
+    NamedRecord,
+    WatchRecord,
+)
+from controller.integrations.connection import run_test, wrong_product
+from controller.integrations.errors import NotFound
+from controller.integrations.parsing import names, parse_datetime, to_int
+
+TITLE_TYPES = "Movie,Series,Season"
+Entry = dict[str, Any]
+WatchKey = tuple[ExternalIds, int | None]
+
+
+class MediaBrowserClient(ServiceClient):
+    """Shared behaviour of the Jellyfin and Emby clients."""
+
+    camel_case: ClassVar[bool] = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._users: list[Entry] | None = None
+        self._walks: dict[str, list[Entry]] = {}
+        self._links: dict[str, ItemLink] = {}
+
+    # -- product specifics (overridden) ---------------------------------------
+
+    def users_payload(self) -> Any:
+        """Return the raw reply listing users."""
+        raise NotImplementedError
+
+    def items_path(self, user_id: str) -> str:
+        """Return the path listing items as ``user_id`` sees them."""
+        raise NotImplementedError
+
+    def _p(self, name: str) -> str:
+        """Spell a query parameter the way the product's spec does."""
+        return name[0].lower() + name[1:] if self.camel_case else name
+
+    # -- ConnectionTester ---------------------------------------------------
+
+    def test(self) -> ConnectionResult:
+        """Check the public server info, then the key against System/Info."""
+        return run_test(self.product, self._probe)
+
+    def _probe(self) -> tuple[str, str]:
+        try:
+            public = self.http.get("System/Info/Public")
+        except NotFound as exc:
+            found = sniff_product(self)
+            if found and found != self.product:
+                raise wrong_product(
+                    self.http.service, self.root_url, self.product, found
+                ) from exc
+            raise
+        if not isinstance(public, dict) or not (
+            public.get("ServerName") or public.get("Version")
+        ):
+            raise self.http.unexpected(
+                "System/Info/Public", f"the reply does not look like {self.product}"
+            )
+        product = str(public.get("ProductName", ""))
+        other = "Emby" if self.product == "Jellyfin" else "Jellyfin"
+        if other.lower() in product.lower():
+            raise wrong_product(self.http.service, self.root_url, self.product, other)
+        info = self.http.get("System/Info")  # needs a valid key
+        version = info.get("Version") if isinstance(info, dict) else None
+        return self.product, str(version or public.get("Version", ""))
+
+    # -- walks ----------------------------------------------------------------
+
+    def users(self) -> list[Entry]:
+        """Return the server's users (fetched once per client)."""
+        if self._users is None:
+            payload = self.users_payload()
+            if isinstance(payload, dict):
+                payload = payload.get("Items")
+            if not isinstance(payload, list):
+                raise self.http.unexpected("Users", "expected a list of users")
+            self._users = [u for u in payload if isinstance(u, dict) and u.get("Id")]
+        return self._users
+
+    def admin_id(self) -> str:
+        """Return the first administrator's id, else the first user's."""
+        users = self.users()
+        if not users:
+            raise self.http.unexpected("Users", "the server has no users")
+        for user in users:
+            if (user.get("Policy") or {}).get("IsAdministrator"):
+                return str(user["Id"])
+        return str(users[0]["Id"])
+
+    def _items(self, user_id: str, **query: Any) -> list[Entry]:
+        params = {self._p(k): v for k, v in query.items()}
+        params[self._p("Recursive")] = "true"
+        if not self.camel_case:
+            params.pop("UserId", None)
+        return self.http.get_pages(
+            self.items_path(user_id),
+            params=params,
+            offset_param=self._p("StartIndex"),
+            limit_param=self._p("Limit"),
+            page_size=self.option_int("page_size", 500),
+            extract=_items_page,
+        )
+
+    def walk(self, user_id: str) -> list[Entry]:
+        """Return movies, series and seasons with this user's data."""
+        if user_id not in self._walks:
+            entries = self._items(
+                user_id,
+                UserId=user_id,
+                IncludeItemTypes=TITLE_TYPES,
+                Fields="ProviderIds,Tags,Path",
+                EnableUserData="true",
+            )
+            self._walks[user_id] = entries
+            self._index(entries)
+        return self._walks[user_id]
+
+    def _index(self, entries: list[Entry]) -> None:
+        series = {}
+        for entry in entries:
+            if entry.get("Type") in ("Movie", "Series"):
+                kind = Kind.MOVIE if entry["Type"] == "Movie" else Kind.TV
+                ids = provider_ids(entry, kind)
+                if ids:
+                    self._links[str(entry.get("Id"))] = ItemLink(ids)
+                    series[str(entry.get("Id"))] = ids
+        for entry in entries:
+            if entry.get("Type") == "Season":
+                ids = series.get(str(entry.get("SeriesId")))
+                number = to_int(entry.get("IndexNumber"))
+                if ids and number is not None:
+                    self._links[str(entry.get("Id"))] = ItemLink(ids, number)
+
+    def item_index(self) -> dict[str, ItemLink]:
+        """Return server item id → title or season, from the admin's walk."""
+        self.walk(self.admin_id())
+        return dict(self._links)
+
+    # -- capabilities ---------------------------------------------------------
+
+    def watch_data(self) -> list[WatchRecord]:
+        """Return plays per title and per season, summed over every user."""
+        counts: dict[WatchKey, int] = defaultdict(int)
+        last: dict[WatchKey, datetime] = {}
+        users: dict[WatchKey, list[str]] = defaultdict(list)
+        for user in self.users():
+            user_id, name = str(user["Id"]), str(user.get("Name", ""))
+            for key, plays, when in self._user_plays(user_id):
+                counts[key] += plays
+                if when and (key not in last or when > last[key]):
+                    last[key] = when
+                if name and name not in users[key]:
+                    users[key].append(name)
+        return [
+            WatchRecord(key[0], n, last.get(key), tuple(users[key]), key[1])
+            for key, n in counts.items()
+            if n > 0
+        ]
+
+    def _user_plays(self, user_id: str) -> list[tuple[WatchKey, int, datetime | None]]:
+        plays: list[tuple[WatchKey, int, datetime | None]] = []
+        for entry in self.walk(user_id):
+            if entry.get("Type") != "Movie":
+                continue
+            link = self._links.get(str(entry.get("Id")))
+            data = entry.get("UserData") or {}
+            count = to_int(data.get("PlayCount")) or 0
+            if link and count:
+                when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
+                plays.append(((link.ids, None), count, when))
+        episodes = self._items(
+            user_id,
+            UserId=user_id,
+            IncludeItemTypes="Episode",
+            IsPlayed="true",
+            EnableUserData="true",
+        )
+        for episode in episodes:
+            link = self._links.get(str(episode.get("SeriesId")))
+            data = episode.get("UserData") or {}
+            count = to_int(data.get("PlayCount")) or (1 if data.get("Played") else 0)
+            if not link or not count:
+                continue
+            when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
+            plays.append(((link.ids, None), count, when))
+            season = to_int(episode.get("ParentIndexNumber"))
+            if season is not None:
+                plays.append(((link.ids, season), count, when))
+        return plays
+
+    def watchlist(self) -> list[ExternalIds]:
+        """Return every movie or series any user marked as a favourite."""
+        found: dict[ExternalIds, None] = {}
+        for user in self.users():
+            for entry in self.walk(str(user["Id"])):
+                link = self._links.get(str(entry.get("Id")))
+                favourite = (entry.get("UserData") or {}).get("IsFavorite")
+                if link and link.season is None and favourite:
+                    found.setdefault(link.ids, None)
+        return list(found)
+
+    def labels(self) -> list[NamedRecord]:
+        """Return each movie's or series' Tags."""
+        records = []
+        for entry in self.walk(self.admin_id()):
+            link = self._links.get(str(entry.get("Id")))
+            tags = names(entry.get("Tags"))
+            if link and link.season is None and tags:
+                records.append(NamedRecord(link.ids, tags))
+        return records
+
+    def collections(self) -> list[NamedRecord]:
+        """Return, per movie or series, the names of the box sets holding it."""
+        admin = self.admin_id()
+        self.walk(admin)
+        boxsets = self._items(admin, UserId=admin, IncludeItemTypes="BoxSet")
+        member_of: dict[ExternalIds, list[str]] = defaultdict(list)
+        for boxset in boxsets:
+            title = str(boxset.get("Name", "")).strip()
+            if not title:
+                continue
+            members = self._items(
+                admin, UserId=admin, ParentId=boxset.get("Id"), Fields="ProviderIds"
+            )
+            for member in members:
+                kind = Kind.MOVIE if member.get("Type") == "Movie" else Kind.TV
+                ids = provider_ids(member, kind)
+                if ids and title not in member_of[ids]:
+                    member_of[ids].append(title)
+        return [NamedRecord(ids, tuple(n)) for ids, n in member_of.items()]
+
+
+def provider_ids(entry: Entry, kind: Kind) -> ExternalIds | None:
+    """Read ``ProviderIds`` (``Tmdb``, ``Imdb``, ``Tvdb``, any casing)."""
+    raw = entry.get("ProviderIds") or {}
+    lowered = (
+        {str(k).lower(): v for k, v in raw.items()} if isinstance(raw, dict) else {}
+    )
+    ids = ExternalIds(
+        kind,
+        to_int(lowered.get("tmdb")),
+        str(lowered.get("imdb") or ""),
+        to_int(lowered.get("tvdb")),
+    )
+    return ids if ids else None
+
+
+def _items_page(payload: Any) -> tuple[list[Any], int | None]:
+    items = [i for i in payload.get("Items") or () if isinstance(i, dict)]
+    return items, to_int(payload.get("TotalRecordCount"))

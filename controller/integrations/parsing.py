@@ -1,0 +1,129 @@
+"""Turning third-party JSON values into the controller's plain values.
+
+Dates become timezone-aware UTC datetimes (the year-1 placeholders some products
+send become None), paths get ``/`` separators, numbers that arrive as strings
+become numbers. Everything here is pure and never raises on odd input.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+# Years at or below this are placeholders (.NET's DateTime.MinValue is 0001).
+PLACEHOLDER_YEAR = 1900
+
+
+class FetchNotes(Counter[str]):
+    """Counts of oddities a client met while parsing one listing."""
+
+
+def parse_datetime(value: Any, notes: FetchNotes | None = None) -> datetime | None:
+    """Parse an ISO-8601 string or epoch seconds into an aware UTC datetime.
+
+    Args:
+        value: ``"2024-01-05T10:00:00Z"``, ``1704448800`` or ``"1704448800"``.
+        notes: counts ``placeholder_dates`` and ``unparseable_dates`` when given.
+
+    Returns:
+        The datetime in UTC, or None when missing, unparseable or a placeholder.
+    """
+    if value is None or value == "":
+        return None
+    parsed: datetime | None
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        seconds = float(value)
+        if seconds <= 0:
+            _note(notes, "placeholder_dates")
+            return None
+        try:
+            parsed = datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            _note(notes, "unparseable_dates")
+            return None
+    elif isinstance(value, str):
+        parsed = _parse_iso(value)
+        if parsed is None:
+            _note(notes, "unparseable_dates")
+            return None
+    else:
+        _note(notes, "unparseable_dates")
+        return None
+    if parsed.year <= PLACEHOLDER_YEAR:
+        _note(notes, "placeholder_dates")
+        return None
+    return parsed
+
+
+def _parse_iso(text: str) -> datetime | None:
+    cleaned = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # .NET writes up to seven fractional digits; Python accepts six.
+    if "." in cleaned:
+        head, _, tail = cleaned.partition(".")
+        digits = "".join(ch for ch in tail if ch.isdigit())
+        zone = tail[len(digits) :]
+        cleaned = f"{head}.{digits[:6]}{zone}" if digits else head + zone
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _note(notes: FetchNotes | None, key: str) -> None:
+    if notes is not None:
+        notes[key] += 1
+
+
+def to_int(value: Any) -> int | None:
+    """Return ``value`` as an int (strings accepted), or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return None
+
+
+def to_float(value: Any) -> float | None:
+    """Return ``value`` as a float (strings accepted), or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def normalize_path(path: str | None) -> str:
+    """Return ``path`` with ``/`` separators and no trailing slash (``/`` stays)."""
+    if not path:
+        return ""
+    cleaned = path.replace("\\", "/")
+    while "//" in cleaned[1:]:
+        cleaned = cleaned[0] + cleaned[1:].replace("//", "/")
+    if len(cleaned) > 1:
+        cleaned = cleaned.rstrip("/") or "/"
+    return cleaned
+
+
+def positive_int(value: Any) -> int | None:
+    """Return a positive int id, or None for missing, zero or junk."""
+    number = to_int(value)
+    return number if number and number > 0 else None
+
+
+def names(values: Any, key: str = "tag") -> tuple[str, ...]:
+    """Return the non-empty ``key`` values of a list of dicts, de-duplicated."""
+    seen: dict[str, None] = {}
+    for entry in values or ():
+        name = entry.get(key) if isinstance(entry, dict) else entry
+        if isinstance(name, str) and name.strip():
+            seen.setdefault(name.strip(), None)
+    return tuple(seen)
