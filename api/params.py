@@ -149,7 +149,8 @@ def validation_error(
         return BadRequest("unknown field", field=field or None, accepted=accepted)
     if kind == "missing":
         return BadRequest("is required", field=field or None)
-    return BadRequest(first["msg"], field=field or None)
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return BadRequest(message, field=field or None)
 
 
 def _location(loc: tuple[Any, ...]) -> str:

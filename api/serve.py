@@ -9,6 +9,7 @@ callers that run it in their own thread (tests, the CLI); ``serve`` blocks.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from waitress import wasyncore
@@ -43,10 +44,16 @@ class Server:
         """Serve until :meth:`close` is called."""
         self._inner.run()
 
-    def close(self) -> None:
-        """End the event streams, then stop accepting and close connections."""
+    def close(self, timeout: float = 5.0) -> None:
+        """End the event streams, let the workers finish, close every socket."""
         self.app.streams.close()
-        self._inner.close()
+        deadline = time.monotonic() + timeout
+        while self.app.streams.open and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._inner.task_dispatcher.shutdown(timeout=timeout)
+        # Close the sockets from the loop's own thread, which then ends.
+        inner = self._inner
+        inner.trigger.pull_trigger(lambda: wasyncore.close_all(inner._map))
 
 
 def make_server(

@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         total, free = world.disk_usage(path)
         print(f"disk {path:12s} total={total} free={free}")
     print(
-        "control: /__sim/faults, /__sim/requests, /__sim/media, /__sim/disks; Ctrl-C stops"
+        "control: /__sim/faults, /__sim/requests, /__sim/media, /__sim/disks;"
+        " Ctrl-C stops"
     )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

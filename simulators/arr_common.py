@@ -69,7 +69,7 @@ class ArrApp(ServiceApp):
         self.route("GET", f"{p}/tag/{{id}}", self.get_tag)
         self.route("GET", f"{p}/language", self.get_languages)
 
-    # Auth and errors -------------------------------------------------------------
+    # Auth and errors --------------------------------------------------------
 
     def authenticate(self, request: Request) -> bool:
         """Accept the key in ``X-Api-Key`` or in the ``apikey`` query parameter."""
@@ -110,7 +110,7 @@ class ArrApp(ServiceApp):
         except ValueError:
             raise HttpError(self.not_found(request)) from None
 
-    # Shared endpoints ----------------------------------------------------------
+    # Shared endpoints -------------------------------------------------------
 
     def status_payload(self) -> dict:
         """Return the fields of ``system/status`` this app writes."""
@@ -186,7 +186,7 @@ class ArrApp(ServiceApp):
 
     def root_resource(self, index: int, path: str) -> dict:
         """Render one root folder; Lidarr and Readarr override this."""
-        total, free = self.world.disk_usage(path)
+        _, free = self.world.disk_usage(path)
         # The apps store root folders with a trailing separator.
         return {
             "id": index,
@@ -277,7 +277,7 @@ class ArrApp(ServiceApp):
             for lid, name in catalog.LANGUAGES
         ]
 
-    # Shared media helpers -----------------------------------------------------
+    # Shared media helpers ---------------------------------------------------
 
     @staticmethod
     def ratings(value: float, votes: int) -> dict:

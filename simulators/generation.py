@@ -325,7 +325,8 @@ class MediaFactory:
         rng = self.rng
         aid = self._take("artist")
         if rng.random() < 0.3:
-            name = f"The {self._pick(catalog.TITLE_NOUNS)} {self._pick(catalog.BAND_SUFFIXES)}"
+            noun = self._pick(catalog.TITLE_NOUNS)
+            name = f"The {noun} {self._pick(catalog.BAND_SUFFIXES)}"
         else:
             name = self._person()
         root = self._pick(self.roots["lidarr"])

@@ -41,7 +41,7 @@ class JellyfinApp(MediaBrowserApp):
     legacy_headers = True
 
     def authenticate(self, request: Request) -> bool:
-        """Accept the MediaBrowser ``Authorization`` header, legacy headers or ``ApiKey``."""
+        """Accept ``Authorization: MediaBrowser``, legacy headers or ``ApiKey``."""
         for header in ("Authorization", "X-Emby-Authorization"):
             found = _TOKEN.search(request.headers.get(header, ""))
             if found and found.group(1) == self.api_key:

@@ -8,7 +8,6 @@ are the Jellyfin simulator's, so the two can be joined.
 
 from __future__ import annotations
 
-from simulators import watching
 from simulators.mediabrowser_items import ItemCatalogue, ms_date
 from simulators.server import Request, Response, ServiceApp, json_response
 

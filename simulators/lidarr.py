@@ -61,7 +61,7 @@ class LidarrApp(ArrApp):
             "totalSpace": total,
         }
 
-    # Rendering ---------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     def _albums_of(self, artist: Artist) -> list[Album]:
         return [self.world.albums[a] for a in artist.albums if a in self.world.albums]
@@ -150,7 +150,7 @@ class LidarrApp(ArrApp):
             resource["artist"] = self.artist_resource(artist)
         return resource
 
-    # Artists -----------------------------------------------------------------------
+    # Artists ----------------------------------------------------------------
 
     def _artist(self, request: Request, raw: str) -> Artist:
         artist_id = self.int_id(request, raw)
@@ -203,7 +203,7 @@ class LidarrApp(ArrApp):
         )
         return Response(200, b"", None)
 
-    # Albums --------------------------------------------------------------------------
+    # Albums -----------------------------------------------------------------
 
     def _album(self, request: Request, raw: str) -> Album:
         album_id = self.int_id(request, raw)

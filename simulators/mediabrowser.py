@@ -48,7 +48,7 @@ class MediaBrowserApp(ServiceApp):
         )
         self.route("GET", "/Users/{user_id}/Items/{item_id}", self.get_user_item)
 
-    # Errors --------------------------------------------------------------------------
+    # Errors -----------------------------------------------------------------
 
     def not_found(self, request: Request, message: str | None = None) -> Response:
         """Answer 404; subclasses give the body their product uses."""
@@ -58,7 +58,7 @@ class MediaBrowserApp(ServiceApp):
         """Answer 400 with a plain message."""
         return Response(400, message.encode(), "text/plain; charset=utf-8")
 
-    # System and users ----------------------------------------------------------------
+    # System and users -------------------------------------------------------
 
     def public_info(self) -> dict:
         """Return the fields of ``/System/Info/Public``."""
@@ -110,6 +110,10 @@ class MediaBrowserApp(ServiceApp):
                 "IsHidden": False,
                 "IsDisabled": False,
                 "EnableAllFolders": True,
+                "AuthenticationProviderId": "Jellyfin.Server.Implementations.Users."
+                "DefaultAuthenticationProvider",
+                "PasswordResetProviderId": "Jellyfin.Server.Implementations.Users."
+                "DefaultPasswordResetProvider",
             },
         }
 
@@ -128,7 +132,7 @@ class MediaBrowserApp(ServiceApp):
     def get_user(self, request: Request, user_id: str):
         return self.user_dto(self._user(request, user_id))
 
-    # Items -----------------------------------------------------------------------------
+    # Items ------------------------------------------------------------------
 
     def get_items(self, request: Request):
         return self.query(request, self._user(request, request.arg("userId")))
@@ -309,7 +313,7 @@ class MediaBrowserApp(ServiceApp):
         return out
 
     def query(self, request: Request, user):
-        """Answer an item query with ``Items``, ``TotalRecordCount`` and ``StartIndex``."""
+        """Answer an item query: ``Items``, ``TotalRecordCount``, ``StartIndex``."""
         entries = self._matching(request, user)
         start_raw = request.arg("StartIndex") or "0"
         limit_raw = request.arg("Limit")

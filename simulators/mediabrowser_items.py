@@ -40,7 +40,7 @@ class ItemCatalogue:
         self._lock = threading.Lock()
         self._index: tuple[int, dict] = (-1, {})
 
-    # Ids -------------------------------------------------------------------------------
+    # Ids --------------------------------------------------------------------
 
     def item_id(self, obj) -> str:
         """Return the id this flavour gives a movie, series or season."""
@@ -65,7 +65,7 @@ class ItemCatalogue:
         """Return the id of a user."""
         return f"{user.id:08x}" + "5eed" * 6
 
-    # Lookup ----------------------------------------------------------------------------
+    # Lookup -----------------------------------------------------------------
 
     def _build(self) -> dict:
         index: dict[str, tuple] = {}
@@ -101,7 +101,7 @@ class ItemCatalogue:
                 seen.setdefault(movie.collection[1], movie.collection)
         return sorted(seen.values(), key=lambda c: c[0])
 
-    # Rendering ---------------------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     def _base(self, name: str, item_id: str, kind: str, folder: bool) -> dict:
         return {
@@ -218,7 +218,7 @@ class ItemCatalogue:
             out["ChildCount"] = len([s for s in series.seasons if s.live_files()])
             out["RecursiveItemCount"] = leaves
         if user is not None:
-            _, seen, last = watching.series_stats(series, user.id)
+            _, seen, _ = watching.series_stats(series, user.id)
             unplayed = max(0, leaves - seen)
             extra = {"UnplayedItemCount": unplayed}
             if leaves:

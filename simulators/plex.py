@@ -18,6 +18,11 @@ SECTIONS = (
 )
 
 
+def _page(title: str) -> bytes:
+    html = f"<html><head><title>{title[4:]}</title></head>"
+    return f"{html}<body><h1>{title}</h1></body></html>".encode()
+
+
 class PlexApp(ServiceApp):
     """Simulated Plex Media Server."""
 
@@ -48,18 +53,15 @@ class PlexApp(ServiceApp):
 
     def unauthorized(self, request: Request) -> Response:
         """Plex answers a bad token with a small HTML page."""
-        page = b"<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>"
-        return Response(401, page, "text/html")
+        return Response(401, _page("401 Unauthorized"), "text/html")
 
     def not_found(self, request: Request, message: str | None = None) -> Response:
         """Plex answers an unknown path or key with an HTML 404 page."""
-        page = b"<html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
-        return Response(404, page, "text/html")
+        return Response(404, _page("404 Not Found"), "text/html")
 
     def server_error(self, request: Request) -> Response:
         """Plex answers an internal failure with an HTML 500 page."""
-        page = b"<html><head><title>Internal Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>"
-        return Response(500, page, "text/html")
+        return Response(500, _page("500 Internal Server Error"), "text/html")
 
     def reply(
         self, request: Request, container: dict, items: list[bytes] | None = None
@@ -100,7 +102,7 @@ class PlexApp(ServiceApp):
             return entries[offset : offset + int(size)], offset
         return entries[offset:], offset
 
-    # Endpoints -------------------------------------------------------------------------
+    # Endpoints --------------------------------------------------------------
 
     def get_identity(self, request: Request):
         return self.reply(

@@ -90,7 +90,7 @@ def section_directory(key: str, title: str, kind: str, location: str) -> dict:
         "content": True,
         "directory": True,
         "contentChangedAt": 123456,
-        "hidden": 0,
+        "hidden": False,
         "Location": [{"id": int(key), "path": location}],
     }
 
@@ -121,7 +121,7 @@ class PlexCaches:
             False: ItemCache(lambda x: self._render(x, False)),
         }
 
-    # Rendering -----------------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     def _render(self, item: tuple, guids: bool) -> dict:
         kind = item[0]
@@ -309,7 +309,7 @@ class PlexCaches:
             out["Guid"] = [{"id": f"mbid://{artist.mb_id}"}]
         return out
 
-    # Lookups ---------------------------------------------------------------------------
+    # Lookups ----------------------------------------------------------------
 
     def section_entries(self, kind: str, guids: bool) -> list[bytes]:
         """Return the rendered entries of one section, in library order."""

@@ -57,7 +57,7 @@ class RadarrApp(ArrApp):
             item["quality"]["modifier"] = "none"
         return resource
 
-    # Rendering ---------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     def quality(self, movie: Movie) -> dict:
         """Render the ``QualityModel`` of a movie's file."""
@@ -163,7 +163,7 @@ class RadarrApp(ArrApp):
             resource["collection"] = {"title": name, "tmdbId": tmdb}
         return {k: v for k, v in resource.items() if v is not None}
 
-    # Movies ----------------------------------------------------------------------
+    # Movies -----------------------------------------------------------------
 
     def _movie(self, request: Request, raw: str) -> Movie:
         movie_id = self.int_id(request, raw)
@@ -217,7 +217,7 @@ class RadarrApp(ArrApp):
         )
         return Response(200, b"", None)
 
-    # Movie files -------------------------------------------------------------------
+    # Movie files ------------------------------------------------------------
 
     def get_movie_files(self, request: Request):
         movie_ids = [x for raw in request.args("movieId") for x in raw.split(",")]

@@ -85,7 +85,7 @@ class ReadarrApp(ArrApp):
             {"url": f"/MediaCover/{kind}/{item_id}/poster.jpg", "coverType": "poster"}
         ]
 
-    # Rendering ---------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     def _books_of(self, author: Author) -> list[Book]:
         return [self.world.books[b] for b in author.books if b in self.world.books]
@@ -213,7 +213,7 @@ class ReadarrApp(ArrApp):
             "id": book.id,
         }
 
-    # Authors -----------------------------------------------------------------------
+    # Authors ----------------------------------------------------------------
 
     def _author(self, request: Request, raw: str) -> Author:
         author_id = self.int_id(request, raw)
@@ -255,7 +255,7 @@ class ReadarrApp(ArrApp):
         )
         return Response(200, b"", None)
 
-    # Books ---------------------------------------------------------------------------
+    # Books ------------------------------------------------------------------
 
     def _book(self, request: Request, raw: str) -> Book:
         book_id = self.int_id(request, raw)

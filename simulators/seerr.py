@@ -63,7 +63,7 @@ class SeerrApp(ServiceApp):
         """Seerr answers an internal failure with a JSON 500."""
         return json_response({"status": 500, "message": "Something went wrong."}, 500)
 
-    # Rendering ---------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     def user(self, user) -> dict:
         """Render a ``User``."""
@@ -130,7 +130,7 @@ class SeerrApp(ServiceApp):
             "seasonCount": 0,
         }
 
-    # Endpoints -------------------------------------------------------------------------
+    # Endpoints --------------------------------------------------------------
 
     def get_status(self, request: Request):
         return {

@@ -9,6 +9,7 @@ shutdown never waits for a hung or idle connection.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -126,7 +127,7 @@ class ServiceApp:
         # Requests whose handler crashed; tests assert this stays empty.
         self.errors: list[str] = []
 
-    # Registration ------------------------------------------------------------
+    # Registration -----------------------------------------------------------
 
     def route(self, method, pattern, handler, listing=None, public=False) -> None:
         """Register ``handler`` for ``method`` on ``pattern``.
@@ -141,7 +142,7 @@ class ServiceApp:
             Route(method, re.compile(f"^{regex}/?$", flags), handler, listing, public)
         )
 
-    # Product hooks -------------------------------------------------------------
+    # Product hooks ----------------------------------------------------------
 
     def authenticate(self, request: Request) -> bool:
         """Say whether the request carries this product's valid credentials."""
@@ -163,7 +164,7 @@ class ServiceApp:
         """Map the request path to the form the routes use."""
         return path
 
-    # Pipeline --------------------------------------------------------------------
+    # Pipeline ---------------------------------------------------------------
 
     def _match(self, method: str, path: str):
         allowed = False
@@ -337,8 +338,6 @@ class SimServer(ThreadingHTTPServer):
         with self._conn_lock:
             conns = list(self._connections)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self.server_close()

@@ -91,7 +91,7 @@ class SonarrApp(ArrApp):
         self.route("GET", f"{p}/importlistexclusion", self.get_exclusions)
         self.route("GET", f"{p}/languageprofile", self.get_language_profiles)
 
-    # Rendering ---------------------------------------------------------------
+    # Rendering --------------------------------------------------------------
 
     @staticmethod
     def _season_stats(season: Season) -> dict:
@@ -200,7 +200,7 @@ class SonarrApp(ArrApp):
             "id": season.first_file_id + index,
         }
 
-    # Series ----------------------------------------------------------------------
+    # Series -----------------------------------------------------------------
 
     def _series(self, request: Request, raw: str) -> Series:
         series_id = self.int_id(request, raw)
@@ -262,7 +262,7 @@ class SonarrApp(ArrApp):
         )
         return Response(200, b"", None)
 
-    # Episode files -------------------------------------------------------------
+    # Episode files ----------------------------------------------------------
 
     def get_episode_files(self, request: Request):
         # Sonarr's endpoint takes seriesId or episodeFileIds only: it ignores a
@@ -313,7 +313,7 @@ class SonarrApp(ArrApp):
         self.world.delete_episode_files(ids)
         return {}
 
-    # Other -------------------------------------------------------------------------
+    # Other ------------------------------------------------------------------
 
     def get_exclusions(self, request: Request):
         return [

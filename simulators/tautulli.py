@@ -72,10 +72,10 @@ class TautulliApp(ServiceApp):
         cmd = request.arg("cmd")
         handler = self.commands.get(cmd or "")
         if handler is None:
-            return envelope({}, "error", "Unknown command: %s" % cmd, 400)
+            return envelope({}, "error", f"Unknown command: {cmd}", 400)
         return handler(request)
 
-    # Commands --------------------------------------------------------------------------
+    # Commands ---------------------------------------------------------------
 
     def cmd_info(self, request: Request):
         return envelope(
@@ -165,7 +165,7 @@ class TautulliApp(ServiceApp):
         ]
         return envelope(rows)
 
-    # History ---------------------------------------------------------------------------
+    # History ----------------------------------------------------------------
 
     def _row(
         self, row_id: int, play, user, item, kind: str, season=None, episode=0, at=0
@@ -298,15 +298,15 @@ class TautulliApp(ServiceApp):
         start = int(request.arg("start", "0") or 0)
         length = int(request.arg("length", "25") or 25)
         page = matched[start : start + length]
+        total_hours = sum(r["play_duration"] for r in matched) // 3600
+        page_hours = sum(r["play_duration"] for r in page) // 3600
         return envelope(
             {
                 "draw": int(request.arg("draw", "1") or 1),
                 "recordsTotal": len(rows),
                 "recordsFiltered": len(matched),
-                "total_duration": "%d hrs"
-                % (sum(r["play_duration"] for r in matched) // 3600),
-                "filter_duration": "%d hrs"
-                % (sum(r["play_duration"] for r in page) // 3600),
+                "total_duration": f"{total_hours} hrs",
+                "filter_duration": f"{page_hours} hrs",
                 "data": page,
             }
         )

@@ -151,7 +151,7 @@ class World:
                 mount.total_bytes = int(mount.used_bytes / DEFAULT_FILL)
         return world
 
-    # Queries -----------------------------------------------------------------
+    # Queries ----------------------------------------------------------------
 
     def root_folders_by_service(self) -> dict[str, list[str]]:
         """Return the root folder paths each *arr app has, in mount order."""
@@ -184,7 +184,7 @@ class World:
         """Return the name of user ``user_id``."""
         return self.users[user_id - 1].name
 
-    # Mutations ---------------------------------------------------------------
+    # Mutations --------------------------------------------------------------
 
     def _changed(self) -> None:
         self.version += 1
@@ -373,7 +373,7 @@ class World:
             self._changed()
         return added
 
-    # Creation ----------------------------------------------------------------
+    # Creation ---------------------------------------------------------------
 
     def _pick_service(self) -> str:
         roll = self.rng.random()

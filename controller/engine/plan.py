@@ -87,11 +87,14 @@ class PlannedDeletion:
         scored: the scored item (score, reason, breakdown, rules).
         expected_bytes: bytes the removal should free.
         unmonitor: unmonitor it in the *arr too, so it is not fetched again.
+        collection_group: the collection it is deleted with; always empty, since
+            collection expansion is not done (each item is its own unit).
     """
 
     scored: ScoredItem
     expected_bytes: int
     unmonitor: bool
+    collection_group: str = ""
 
     @property
     def item(self) -> MediaItem:
@@ -255,12 +258,11 @@ def plan_group(
     return _plan_group(
         spec,
         usage,
-        scored,
+        sort_scored(scored, tiebreaker),
         skip or {},
         limits.max_items or None,
         limits.max_bytes or None,
         distrusted,
-        tiebreaker,
         unmonitor_seasons,
     )
 
@@ -268,12 +270,11 @@ def plan_group(
 def _plan_group(
     spec: DiskGroupSpec,
     usage: DiskUsage | None,
-    scored: Iterable[ScoredItem],
+    ordered: list[ScoredItem],
     skip: Mapping[Key, str],
     item_budget: int | None,
     byte_budget: int | None,
     distrusted: str | None,
-    tiebreaker: str,
     unmonitor_seasons: bool,
 ) -> DiskGroupPlan:
     mode = spec.mode if spec.mode in MODES else "dry-run"
@@ -304,7 +305,6 @@ def _plan_group(
     )
     if not breached or distrusted:
         return base
-    ordered = sort_scored(scored, tiebreaker)
     walk = _Walk(ordered, skip, unmonitor_seasons)
     stopped = walk.run(need, item_budget, byte_budget)
     return replace(
@@ -403,18 +403,18 @@ def build_plan(
     planned: list[DiskGroupPlan] = []
     for group in sorted(groups, key=lambda g: g.spec.mount_path):
         scored = score_items(group.items, weights, compiled, context, now)
+        ordered = sort_scored(scored, tiebreaker)
         plan = _plan_group(
             group.spec,
             group.usage,
-            scored,
+            ordered,
             group.skip,
             item_budget,
             byte_budget,
             group.distrusted,
-            tiebreaker,
             unmonitor_seasons,
         )
-        digest.add_group(group, scored)
+        digest.add_group(group, ordered)
         planned.append(plan)
         if item_budget is not None:
             item_budget -= len(plan.deletions)
@@ -453,22 +453,29 @@ class _Digest:
         self._hash.update(text.encode())
         self._hash.update(b"\n")
 
-    def add_group(self, group: GroupInput, scored: Sequence[ScoredItem]) -> None:
-        items = sorted(
-            (item.integration_id, item.external_id, item.size_bytes, score, protected)
-            for item, score, protected in (
-                (s.item, round(s.score, 4), s.protected) for s in scored
-            )
-        )
+    def add_group(self, group: GroupInput, ordered: Sequence[ScoredItem]) -> None:
+        """Add one group's inputs; ``ordered`` is its items in planning order."""
         self._add(
             {
                 "spec": asdict(group.spec),
                 "usage": asdict(group.usage) if group.usage else None,
                 "skip": sorted([list(key), why] for key, why in group.skip.items()),
                 "distrusted": group.distrusted,
-                "items": items,
             }
         )
+        rows = []
+        for scored in ordered:
+            item = scored.item
+            rows.append(
+                (
+                    item.integration_id,
+                    item.external_id,
+                    item.size_bytes,
+                    round(scored.score, 4),
+                    scored.protected,
+                )
+            )
+        self._add(rows)
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()

@@ -239,17 +239,20 @@ def _list_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Descri
                 return str(element)
         return None
 
+    def any_hit(item: MediaItem, ages: Ages) -> bool:
+        return any(positive(element.lower(), value) for element in get(item))
+
     if operator in ("==", "contains"):
-        return (
-            lambda item, ages: first_hit(item) is not None,
-            lambda item, ages: first_hit(item) or "",
-        )
+        return any_hit, lambda item, ages: first_hit(item) or ""
 
     # "!=" and "!contains": no element may pass the positive test.
+    def no_hit(item: MediaItem, ages: Ages) -> bool:
+        return not any_hit(item, ages)
+
     def describe_none(item: MediaItem, ages: Ages) -> str:
         return ", ".join(get(item)) or spec.fmt
 
-    return lambda item, ages: first_hit(item) is None, describe_none
+    return no_hit, describe_none
 
 
 def _number_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Describe]:

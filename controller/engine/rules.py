@@ -88,6 +88,7 @@ class CompiledRule:
             scorer drops the rule for a cycle in which that data is unavailable.
         label: breakdown name, e.g. ``"Prefer keep: tag contains anime"``.
         reason: reason phrase, e.g. ``"Prefer to keep (tag anime)"``.
+        protects: the effect is ``always_keep``.
     """
 
     rule: Rule
@@ -99,6 +100,7 @@ class CompiledRule:
     needs: frozenset[str]
     label: str
     reason: str
+    protects: bool
 
     def applies_to(self, media_type: str, integration_id: int) -> bool:
         """Tell whether the rule can touch items of this type and integration."""
@@ -139,6 +141,7 @@ class RulesOutcome(NamedTuple):
 
 
 _UNTOUCHED = RulesOutcome(False, 1.0, ())
+_make_outcome = RulesOutcome._make  # skips keyword handling, for speed
 
 
 def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
@@ -181,6 +184,7 @@ def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
                 needs=needs,
                 label=f"{label}: {rule.field} {rule.operator} {rule.value}",
                 reason=f"{phrase} ({rule.field} {rule.value})",
+                protects=effect == "always_keep",
             )
         )
     return CompiledRules(tuple(compiled), tuple(ignored))
@@ -200,16 +204,15 @@ def apply_rules(
         Protected (with the one ``always_keep`` rule that matched first), or the
         product of the modifiers of every matching rule with those rules in order.
     """
-    outcome = _UNTOUCHED
+    modifier = 1.0
+    matched: tuple[CompiledRule, ...] = ()
     for rule in rules:
-        if not rule.test(item, ages):
-            continue
-        if rule.effect == "always_keep":
-            return RulesOutcome(True, 0.0, (rule,))
-        outcome = RulesOutcome(
-            False, outcome.modifier * rule.modifier, (*outcome.matched, rule)
-        )
-    return outcome
+        if rule.test(item, ages):
+            if rule.protects:
+                return RulesOutcome(True, 0.0, (rule,))
+            modifier *= rule.modifier
+            matched += (rule,)
+    return _make_outcome((False, modifier, matched)) if matched else _UNTOUCHED
 
 
 def match_rules(

@@ -65,7 +65,10 @@ INTEGRATION_TYPES: tuple[str, ...] = get_args(IntegrationType)
 
 
 def _plain_number(value: float) -> float | int:
-    return int(value) if value.is_integer() else value
+    """Write 85.0 as 85 in dumps, so exports read like what people type."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
@@ -304,11 +307,7 @@ class Rule(_Model):
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int | float):
-            return (
-                str(_plain_number(float(value)))
-                if isinstance(value, float)
-                else str(value)
-            )
+            return str(_plain_number(value))
         if value is None:
             return ""
         if not isinstance(value, str):

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from controller.manifest.problems import Loc, ManifestError, ManifestProblem
 
@@ -49,13 +55,45 @@ class _LimitExceeded(Exception):
         self.message = message
 
 
-class _GuardedLoader(yaml.SafeLoader):
-    """A safe loader that stops composing at a depth or alias limit."""
+class _PythonParser(Reader, Scanner, Parser):
+    """PyYAML's own event parser, used where libyaml is missing."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+
+def _event_parser(stream: str) -> Any:
+    try:  # libyaml parses about eight times faster than the Python parser
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return _PythonParser(stream)
+    return CParser(stream)
+
+
+class _GuardedLoader(Composer, SafeConstructor, Resolver):
+    """Composes nodes from parser events, stopping at a depth or alias limit."""
+
+    def __init__(self, stream: str) -> None:
+        self.events = _event_parser(stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self.depth = 0
         self.aliases = 0
+
+    def check_event(self, *choices: Any) -> bool:
+        return bool(self.events.check_event(*choices))
+
+    def peek_event(self) -> Any:
+        return self.events.peek_event()
+
+    def get_event(self) -> Any:
+        return self.events.get_event()
+
+    def dispose(self) -> None:
+        self.events.dispose()
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()

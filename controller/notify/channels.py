@@ -207,14 +207,17 @@ def redact_url(url: str) -> str:
     """
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "***"
     scheme = parts.scheme or "url"
-    if scheme in _HOST_SCHEMES and host:
-        return f"{scheme}://{host}{port}/***"
-    return f"{scheme}://***"
+    if scheme not in _HOST_SCHEMES:
+        return f"{scheme}://***"
+    try:
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return f"{scheme}://***"
+    return f"{scheme}://{host}{port}/***" if host else f"{scheme}://***"
 
 
 _URL_PATTERN = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)

@@ -57,6 +57,9 @@ class Change:
 
     def describe(self) -> str:
         """Render as ``diskGroups[/data].thresholdPct: 85 -> 90``."""
+        if not self.path.field:
+            entity = f"{self.path.section}[{self.path.key}]"
+            return f"{entity}: {'added' if self.old is ABSENT else 'removed'}"
         return f"{self.path}: {_show(self.old)} -> {_show(self.new)}"
 
 
@@ -66,12 +69,6 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, sort_keys=True)
-
-
-def rule_key(rule: Mapping[str, Any], position: int) -> str:
-    """Natural key of a rule: its name, or its position when it has none."""
-    name = rule.get("name")
-    return str(name) if name else f"#{position}"
 
 
 def flatten(document: Mapping[str, Any]) -> dict[Path, Any]:
@@ -86,14 +83,11 @@ def flatten(document: Mapping[str, Any]) -> dict[Path, Any]:
         for field, value in (document.get(section) or {}).items():
             flat[Path(section, None, field)] = value
     for section, key_field in KEYED_SECTIONS.items():
-        for position, entity in enumerate(document.get(section) or []):
-            if section == "rules":
-                key = rule_key(entity, position)
-            else:
-                key = str(entity[key_field])
+        for entity in document.get(section) or []:
+            key = str(entity[key_field])
             flat[Path(section, key, "")] = True
             for field, value in entity.items():
-                if field != key_field or section == "rules":
+                if field != key_field:
                     flat[Path(section, key, field)] = value
     return flat
 

@@ -97,7 +97,10 @@ def test_preferences_merge_field_by_field(tmp_path: Path) -> None:
 
 def test_unnamed_rules_append_in_file_order(tmp_path: Path) -> None:
     """Check that unnamed rules never conflict and keep the order of the files."""
-    rule = "  - field: title\n    operator: contains\n    value: {v}\n    effect: lean_keep\n"
+    rule = (
+        "  - field: title\n    operator: contains\n"
+        "    value: {v}\n    effect: lean_keep\n"
+    )
     folder = write(
         tmp_path / "m",
         {
@@ -136,7 +139,10 @@ def test_missing_folder_is_reported(tmp_path: Path) -> None:
     """Check that a folder that does not exist is one clear problem."""
     with pytest.raises(ManifestError) as caught:
         load_manifests(tmp_path / "nope", env={})
-    assert str(caught.value) == f"{tmp_path}/nope: is not a folder; give the manifests folder"
+    assert (
+        str(caught.value)
+        == f"{tmp_path}/nope: is not a folder; give the manifests folder"
+    )
 
 
 def test_digest_is_stable_and_follows_content(tmp_path: Path) -> None:
@@ -189,8 +195,12 @@ def test_single_document_loads_from_text() -> None:
     """Check load_manifest_text on one document, JSON included."""
     loaded = load_manifest_text(SONARR, "inline.yaml", env=ENV)
     assert loaded.files == (Path("inline.yaml"),)
-    as_json = '{"diskGroups": [{"mountPath": "/d", "thresholdPct": 90, "targetPct": 5}]}'
-    assert load_manifest_text(as_json, "body.json").manifest.diskGroups[0].targetPct == 5
+    as_json = (
+        '{"diskGroups": [{"mountPath": "/d", "thresholdPct": 90, "targetPct": 5}]}'
+    )
+    assert (
+        load_manifest_text(as_json, "body.json").manifest.diskGroups[0].targetPct == 5
+    )
 
 
 def test_rules_part_can_skip_the_reference_check() -> None:

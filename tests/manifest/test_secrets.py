@@ -1,4 +1,4 @@
-"""Check secret references: resolution from env and files, and that values never leak."""
+"""Check secret references: resolution from env and files; values never leak."""
 
 import json
 import pickle
@@ -35,7 +35,9 @@ notifications:
 def test_env_reference_is_resolved() -> None:
     """Check that ${NAME} takes the value from the injected environment."""
     loaded = load_manifest_text(
-        manifest_text("${SONARR_KEY}"), "m.yaml", env={"SONARR_KEY": SECRET, "HOOK": WEBHOOK}
+        manifest_text("${SONARR_KEY}"),
+        "m.yaml",
+        env={"SONARR_KEY": SECRET, "HOOK": WEBHOOK},
     )
     integration = loaded.manifest.integrations[0]
     assert integration.apiKey is not None
@@ -72,13 +74,17 @@ def test_injected_file_reader_is_used() -> None:
         read_file=fake_reader,
     )
     assert read == ["/run/secrets/sonarr"]
-    assert loaded.manifest.integrations[0].apiKey == SecretRef(file="/run/secrets/sonarr")
+    assert loaded.manifest.integrations[0].apiKey == SecretRef(
+        file="/run/secrets/sonarr"
+    )
 
 
 def test_missing_variable_is_named_and_no_value_is_shown() -> None:
     """Check that a missing variable is named; present values never appear."""
     with pytest.raises(ManifestError) as caught:
-        load_manifest_text(manifest_text("${SONARR_KEY}"), "m.yaml", env={"HOOK": WEBHOOK})
+        load_manifest_text(
+            manifest_text("${SONARR_KEY}"), "m.yaml", env={"HOOK": WEBHOOK}
+        )
     message = str(caught.value)
     assert message == (
         "m.yaml:6: integrations[Sonarr].apiKey: environment variable SONARR_KEY is not "
@@ -109,9 +115,13 @@ def test_empty_variable_is_an_error() -> None:
     """Check that a variable set to nothing is reported like a missing one."""
     with pytest.raises(ManifestError) as caught:
         load_manifest_text(
-            manifest_text("${SONARR_KEY}"), "m.yaml", env={"SONARR_KEY": " ", "HOOK": WEBHOOK}
+            manifest_text("${SONARR_KEY}"),
+            "m.yaml",
+            env={"SONARR_KEY": " ", "HOOK": WEBHOOK},
         )
-    assert caught.value.problems[0].message == "environment variable SONARR_KEY is empty"
+    assert (
+        caught.value.problems[0].message == "environment variable SONARR_KEY is empty"
+    )
 
 
 def test_literal_secret_is_rejected_without_echoing_it() -> None:
@@ -125,7 +135,9 @@ def test_literal_secret_is_rejected_without_echoing_it() -> None:
 def test_resolved_values_never_appear_in_dumps_or_reprs() -> None:
     """Check repr, str, model dumps, JSON, YAML and the export for the secret."""
     loaded = load_manifest_text(
-        manifest_text("${SONARR_KEY}"), "m.yaml", env={"SONARR_KEY": SECRET, "HOOK": WEBHOOK}
+        manifest_text("${SONARR_KEY}"),
+        "m.yaml",
+        env={"SONARR_KEY": SECRET, "HOOK": WEBHOOK},
     )
     manifest = loaded.manifest
     renderings = [

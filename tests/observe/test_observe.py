@@ -168,6 +168,29 @@ def test_unknown_integration_type_fails_only_that_integration(arr_sims, specs_fo
 @pytest.mark.slow
 def test_observe_at_100k_items(make_sims, specs_for):
     sims = make_sims(size=100_000, services=ARRS)
-    obs = observe(specs_for(sims, read_timeout=120.0), None, NOW)
+    slow = {"read_timeout": 120.0}
+    obs = observe(specs_for(sims, **dict.fromkeys(ARRS, slow)), None, NOW)
     assert all(h.ok for h in obs.health.values()), obs.health
     print(f"\nobserve at 100k: {obs.duration_ms:.0f} ms ({len(obs.items)} items)")
+
+
+def test_full_enrichment_over_http_and_failed_source_distrusts_watchable_groups(
+    make_sims, specs_for, needs
+):
+    needs("plex", "jellyfin", "emby", "tautulli", "jellystat", "seerr")
+    sims = make_sims()
+    specs = specs_for(sims)
+    obs = observe(specs, None, NOW)
+    assert all(c.outcome == Outcome.OK for c in obs.capabilities.values())
+    assert any(i.play_count for i in obs.items) and any(
+        i.is_requested for i in obs.items
+    )
+    movies = {i.tmdb_id for i in obs.items if i.media_type == "movie"}
+    for item in obs.items:  # a TV request never marks a movie
+        if item.media_type == "movie" and item.is_requested:
+            assert item.tmdb_id in movies
+    print(f"\nobserve, all ten services at 1k: {obs.duration_ms:.0f} ms")
+    sims["plex"].faults.set("http_500")
+    failed = observe(specs, obs.baseline, NOW)
+    assert failed.capabilities["watch_data"].outcome == Outcome.FAILED
+    assert not failed.sanity.trusted("/data/media")

@@ -1,0 +1,438 @@
+"""The running controller: store, event bus, worker, loop and manifests together.
+
+``Runtime`` is the composition root of the controller package. ``capacitarr serve``
+builds one and hands it to the web face; tests build one over the simulators. It
+owns the threads (reconcile loop, manifest watcher, deletion worker) and offers the
+operations the API needs: trigger a cycle, status, preview, drift, revert, export.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from controller import __version__
+from controller.act.approval import ApprovalService
+from controller.act.deletion import DeletionWorker
+from controller.act.deletion_queue import DeletionQueue, store_settings
+from controller.errors import CapacitarrError
+from controller.events import EventBus
+from controller.integrations.capabilities import QueuedItem
+from controller.integrations.registry import build_client
+from controller.manifest.loader import LoadedManifests, load_manifests
+from controller.manifest.problems import ManifestError
+from controller.media import MediaType
+from controller.reconcile import desired as diffing
+from controller.reconcile import documents
+from controller.reconcile.cycle import CycleResult, CycleRunner
+from controller.reconcile.generations import (
+    apply_generation,
+    git_commit_of,
+    record_rejected,
+)
+from controller.reconcile.loop import CycleLoop, ManifestWatcher
+from controller.reconcile.status import (
+    Condition,
+    DiskGroupFacts,
+    IntegrationFacts,
+    disk_group_condition,
+    integration_condition,
+    merge_conditions,
+)
+from controller.store import Store, queues
+from controller.store import desired as stored
+from controller.store import manifests as generation_rows
+from controller.store.queues import DeletionJob
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ManifestState:
+    """What the runtime knows about the manifests folder."""
+
+    directory: Path | None
+    applied_digest: str | None = None
+    applied_commit: str | None = None
+    applied_at: datetime | None = None
+    loaded: LoadedManifests | None = None
+    observed_digest: str | None = None
+    rejected_errors: list[str] = field(default_factory=list)
+
+
+class Runtime:
+    """Everything ``capacitarr serve`` runs, wired together.
+
+    Args:
+        store: the opened store.
+        manifests: the manifests folder, or None to run on runtime changes only.
+        env: environment for secret references (``os.environ`` when None).
+        pause_seconds: pause between two deletions.
+        watch: follow the manifests folder for changes.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        manifests: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        pause_seconds: float = 3.0,
+        watch: bool = True,
+    ) -> None:
+        self.store = store
+        self.version = __version__
+        self.bus = EventBus(store)
+        self.deletions = DeletionQueue(store, self.bus)
+        self.approvals = ApprovalService(store, self.bus, self.deletions)
+        self.worker = DeletionWorker(
+            store,
+            self.bus,
+            deleter=self._delete,
+            exists=self._exists,
+            measure=self._measure,
+            settings=store_settings(store),
+            pause_seconds=pause_seconds,
+        )
+        self.cycles = CycleRunner(store, self.bus, self.approvals, self.deletions)
+        self.loop = CycleLoop(self._run_cycle, interval=self._interval)
+        self.manifests = ManifestState(manifests)
+        self._env = env
+        self._watch = watch and manifests is not None
+        self._watcher: ManifestWatcher | None = None
+        self._conditions: dict[str, Condition] = {}
+        self._failures: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self, *, run_now: bool = True) -> None:
+        """Load the manifests, recover queues, start the worker, loop and watcher."""
+        if self.manifests.directory is not None:
+            self.reload_manifests(trigger=False)
+        self.approvals.recover_orphans()
+        self.worker.start()
+        self.loop.start(run_now=run_now)
+        if self._watch and self.manifests.directory is not None:
+            self._watcher = ManifestWatcher(
+                self.manifests.directory, lambda: self.reload_manifests(trigger=True)
+            )
+            self._watcher.start()
+        self.bus.publish(
+            "server_started",
+            f"Server started (version {self.version})",
+            version=self.version,
+        )
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop watching and cycling; let the current deletion finish."""
+        if self._watcher is not None:
+            self._watcher.stop()
+        self.loop.stop(timeout)
+        self.worker.stop(timeout)
+        self.bus.flush(5)
+
+    # -- manifests ---------------------------------------------------------
+
+    def reload_manifests(self, *, trigger: bool = True) -> bool:
+        """Load the manifests folder; apply it when valid and new.
+
+        An invalid folder is recorded as rejected and changes nothing: the last
+        good generation stays in force and the status says why.
+        """
+        directory = self.manifests.directory
+        if directory is None:
+            return False
+        try:
+            loaded = load_manifests(directory, self._env)
+        except ManifestError as exc:
+            errors = [str(p) for p in exc.problems]
+            digest = f"rejected-{abs(hash(tuple(errors))):x}"
+            self.manifests.rejected_errors = errors
+            record_rejected(self.store, digest, [str(directory)], errors)
+            self.bus.publish(
+                "manifest_rejected",
+                f"Manifest change rejected ({len(errors)} problem(s)); the last good "
+                "generation stays in force",
+                errors=errors[:20],
+            )
+            log.error("manifests rejected: %s", "; ".join(errors[:5]))
+            return False
+        self.manifests.rejected_errors = []
+        self.manifests.loaded = loaded
+        self.manifests.observed_digest = loaded.digest
+        with self.store.read() as db:
+            latest = generation_rows.latest(db, status="applied")
+        if latest is not None and latest.digest == loaded.digest:
+            self._remember_applied(latest.digest, latest.git_commit, latest.created_at)
+            return False
+        commit = git_commit_of(directory)
+        applied = apply_generation(self.store, loaded, git_commit=commit)
+        self._remember_applied(applied.digest, commit, self.store.now())
+        self.bus.publish(
+            "manifest_applied",
+            f"Manifest generation {applied.digest[:12]} applied "
+            f"({len(applied.changes)} change(s))",
+            digest=applied.digest,
+            gitCommit=commit,
+            changes=[c.describe() for c in applied.changes][:50],
+        )
+        if trigger:
+            self.loop.trigger("manifest change")
+        return True
+
+    def _remember_applied(
+        self, digest: str, commit: str | None, at: datetime | None
+    ) -> None:
+        self.manifests.applied_digest = digest
+        self.manifests.applied_commit = commit
+        self.manifests.applied_at = at
+
+    # -- cycles --------------------------------------------------------------
+
+    def _interval(self) -> float:
+        with self.store.read() as db:
+            seconds = stored.get_preferences(db).get("pollIntervalSeconds", 300)
+        return float(max(60, int(seconds or 300)))
+
+    def _run_cycle(self, reason: str) -> CycleResult:
+        result = self.cycles.run(reason)
+        self._update_conditions(result)
+        return result
+
+    def request_cycle(self, reason: str = "manual") -> str:
+        """Ask for a cycle now: ``started`` or ``already_running``."""
+        status = self.loop.trigger(reason)
+        if status == "started":
+            self.bus.publish("manual_run_triggered", "Manual engine run triggered")
+        return status
+
+    def is_cycle_running(self) -> bool:
+        return self.loop.running
+
+    @property
+    def last_cycle(self) -> CycleResult | None:
+        return self.cycles.last
+
+    @property
+    def last_observation(self) -> Any:
+        return self.cycles.last.observation if self.cycles.last else None
+
+    # -- integrations --------------------------------------------------------
+
+    def _client_for(self, integration_id: int) -> Any:
+        with self.store.read() as db:
+            row = stored.integrations.get(db, integration_id)
+        return build_client(
+            row.type,
+            row.url,
+            row.api_key,
+            row.options,
+            integration_id=row.id,
+            name=row.name,
+        )
+
+    def _delete(self, job: DeletionJob) -> None:
+        client = self._client_for(job.integration_id)
+        try:
+            client.delete(
+                QueuedItem(job.external_id, MediaType(job.media_type)),
+                job.delete_files,
+                job.add_exclusion,
+                job.unmonitor,
+            )
+        finally:
+            client.close()
+
+    def _exists(self, job: DeletionJob) -> bool | None:
+        try:
+            client = self._client_for(job.integration_id)
+        except CapacitarrError:
+            return None
+        try:
+            return bool(
+                client.exists(QueuedItem(job.external_id, MediaType(job.media_type)))
+            )
+        except CapacitarrError:
+            return None
+        finally:
+            client.close()
+
+    def _measure(self, disk_group_id: int) -> int | None:
+        """Read the group's used bytes again from an *arr that reports it."""
+        with self.store.read() as db:
+            group = stored.disk_groups.get(db, disk_group_id)
+            candidates = stored.integrations.list_all(db, enabled_only=True)
+        for row in candidates:
+            if row.type not in ("sonarr", "radarr", "lidarr", "readarr"):
+                continue
+            client = build_client(
+                row.type, row.url, row.api_key, row.options, integration_id=row.id
+            )
+            try:
+                for disk in client.disks():
+                    if disk.path.rstrip("/") == group.mount_path.rstrip("/"):
+                        return int(disk.used_bytes)
+            except CapacitarrError:
+                continue
+            finally:
+                client.close()
+        return None
+
+    def test_connection(
+        self,
+        type_name: str,
+        url: str,
+        api_key: str,
+        options: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Try an integration's credentials; never raises for a failed test."""
+        try:
+            client = build_client(type_name, url, api_key, options)
+        except ValueError as exc:
+            return {"success": False, "error": str(exc)}
+        try:
+            result = client.test()
+        except CapacitarrError as exc:
+            return {"success": False, "error": str(exc)}
+        finally:
+            client.close()
+        if getattr(result, "ok", False):
+            return {
+                "success": True,
+                "message": result.message or "Connection successful",
+            }
+        return {"success": False, "error": getattr(result, "message", "failed")}
+
+    # -- status, drift, export ---------------------------------------------
+
+    def _update_conditions(self, result: CycleResult) -> None:
+        now = result.started_at
+        with self.store.read() as db:
+            prefs = stored.get_preferences(db)
+            live = queues.list_jobs(db)
+            pending = queues.list_approvals(db, status="pending", limit=10_000)
+        current: dict[str, Condition] = {}
+        for group in result.plan.groups:
+            group_id = result.group_ids.get(group.mount_path)
+            facts = DiskGroupFacts(
+                mount_path=group.mount_path,
+                mode=group.mode,
+                usage_pct=group.usage_pct if group.total_bytes else None,
+                threshold_pct=group.threshold_pct,
+                target_pct=group.target_pct,
+                breached=group.breached,
+                distrusted=group.blocked_reason,
+                planned=len(group.deletions),
+                planned_bytes=group.planned_bytes,
+                bytes_to_free=group.bytes_to_free,
+                in_flight=sum(1 for j in live if j.disk_group_id == group_id),
+                pending_approval=sum(1 for a in pending if a.disk_group_id == group_id),
+                deletions_enabled=prefs.get("deletionsEnabled") is True,
+            )
+            current[f"diskGroups[{group.mount_path}]"] = disk_group_condition(
+                facts, now
+            )
+        for health in result.observation.health.values():
+            failures = (
+                0 if health.ok else self._failures.get(health.integration_id, 0) + 1
+            )
+            self._failures[health.integration_id] = failures
+            facts_i = IntegrationFacts(
+                name=health.name,
+                enabled=True,
+                ok=health.ok,
+                error=health.error or None,
+                failed_capabilities=tuple(health.failed_capabilities),
+                consecutive_failures=failures,
+            )
+            current[f"integrations[{health.name}]"] = integration_condition(
+                facts_i, now
+            )
+        with self._lock:
+            self._conditions = merge_conditions(self._conditions, current)
+
+    def drift(self) -> list[dict[str, Any]]:
+        """Fields where the effective state differs from the manifests."""
+        loaded = self.manifests.loaded
+        if loaded is None:
+            return []
+        manifest_doc = documents.manifest_document(loaded.manifest)
+        with self.store.read() as db:
+            effective = documents.effective_document(db)
+            changes = {c.key: c for c in _latest_changes(db)}
+        effective = documents.restrict_to(effective, manifest_doc)
+        out = []
+        for change in diffing.drift(
+            diffing.flatten(manifest_doc), diffing.flatten(effective)
+        ):
+            origin = changes.get(
+                (change.path.section, change.path.key or change.path.field)
+            )
+            out.append(
+                {
+                    "path": str(change.path),
+                    "manifest": _plain(change.old),
+                    "effective": _plain(change.new),
+                    "origin": origin.origin if origin else None,
+                    "changedAt": origin.at.isoformat() if origin else None,
+                }
+            )
+        return out
+
+    def export_document(self) -> dict[str, Any]:
+        """The effective desired state as a manifest document (secrets as refs)."""
+        with self.store.read() as db:
+            return documents.effective_document(db)
+
+    def status(self) -> dict[str, Any]:
+        """The controller's status: generation, conditions, last cycle, drift."""
+        m = self.manifests
+        last = self.cycles.last
+        with self._lock:
+            conditions = {k: c.to_json() for k, c in self._conditions.items()}
+        return {
+            "version": self.version,
+            "phase": self.cycles.phase,
+            "cycleRunning": self.loop.running,
+            "manifests": {
+                "directory": str(m.directory) if m.directory else None,
+                "generation": m.observed_digest,
+                "gitCommit": git_commit_of(m.directory) if m.directory else None,
+                "appliedGeneration": m.applied_digest,
+                "appliedGitCommit": m.applied_commit,
+                "appliedAt": m.applied_at.isoformat() if m.applied_at else None,
+                "rejected": bool(m.rejected_errors),
+                "errors": m.rejected_errors,
+            },
+            "conditions": conditions,
+            "lastCycle": last.summary() if last else None,
+            "drift": self.drift(),
+        }
+
+
+def _plain(value: Any) -> Any:
+    return None if value is diffing.ABSENT else value
+
+
+@dataclass(frozen=True)
+class _LatestChange:
+    key: tuple[str, str]
+    origin: str
+    at: datetime
+
+
+def _latest_changes(db: Any) -> list[_LatestChange]:
+    from controller.store import changes as change_rows
+
+    latest: dict[tuple[str, str], _LatestChange] = {}
+    for change in change_rows.list_changes(db, limit=5000):
+        key = (change.section, change.key)
+        if key not in latest:
+            latest[key] = _LatestChange(key, change.origin, change.at)
+    return list(latest.values())
