@@ -66,7 +66,7 @@ class _JsonHandler(falcon.media.JSONHandler):
         )
 
 
-class ApiApp(falcon.App):  # type: ignore[misc]
+class ApiApp(falcon.App):
     """The Falcon app plus what tests and the server need to reach.
 
     Attributes:

@@ -7,14 +7,21 @@ original's ``mediaName`` + ``mediaType`` pair.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import falcon
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
 
 from api.context import ApiContext
 from api.errors import BadRequest, NotFound
-from api.params import parse_model, path_id, query_choice, query_int, read_object
+from api.params import (
+    parse_model,
+    path_id,
+    query_choice,
+    query_int,
+    read_json,
+    read_object,
+)
 from api.routes import Operation, RouteTable
 from controller.store import queues
 from controller.store.queues import DeletionJob, ItemKey
@@ -142,6 +149,44 @@ def _find_key(ctx: ApiContext, body: ItemBody) -> ItemKey:
     raise NotFound(f"{body.mediaName} ({body.mediaType}) is not queued")
 
 
+class DeleteItem(BaseModel):
+    """One item a person asks to delete (from the preview)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    integrationId: StrictInt = Field(gt=0)
+    externalId: StrictStr = Field(min_length=1)
+    mediaName: StrictStr = Field(min_length=1)
+    mediaType: Literal["movie", "show", "season", "artist", "album", "author", "book"]
+    sizeBytes: StrictInt = Field(0, ge=0)
+    score: float = 0.0
+    scoreDetails: Any = None
+    posterUrl: StrictStr = ""
+    diskGroupId: StrictInt | None = Field(None, gt=0)
+
+
+class DeleteBody(RootModel[list[DeleteItem]]):
+    """The items to delete, at least one."""
+
+    root: list[DeleteItem] = Field(min_length=1, max_length=500)
+
+
+class Delete:
+    """``POST /delete``: delete items now (as the disk group's mode allows).
+
+    In ``approval`` mode the items join the approval queue; otherwise they are
+    queued for deletion (recorded only, in ``dry-run``).
+    """
+
+    def __init__(self, ctx: ApiContext):
+        self._ctx = ctx
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = parse_model(DeleteBody, read_json(req, default=[]))
+        items = [item.model_dump() for item in body.root]
+        resp.media = self._ctx.runtime.request_deletion(items, req.context.origin)
+
+
 class DeletionQueue:
     """``GET /deletion-queue``; ``DELETE`` cancels one queued job."""
 
@@ -234,13 +279,15 @@ def register(table: RouteTable, ctx: ApiContext) -> None:
         "approvals",
         post=Operation("Remove pending and rejected items the engine added"),
     )
-    for verb, text in (("approve", "Approve a collection"), ("reject", "Snooze one")):
+    for verb, text in (("approve", "Approve"), ("reject", "Snooze")):
         table.add(
             f"/approval-queue/group/{verb}",
             Group(ctx),
             "approvals",
             suffix=verb,
-            post=Operation(f"{text} group", body=GroupBody),
+            post=Operation(
+                f"{text} every pending item of a collection", body=GroupBody
+            ),
         )
     transitions = {
         "approve": "Approve: queue for deletion (409 while deletions are disabled)",
@@ -260,6 +307,14 @@ def register(table: RouteTable, ctx: ApiContext) -> None:
         Entry(ctx),
         "approvals",
         delete=Operation("Dismiss a pending or rejected item"),
+    )
+    table.add(
+        "/delete",
+        Delete(ctx),
+        "deletions",
+        post=Operation(
+            "Delete chosen items now, as their mode allows", body=DeleteBody
+        ),
     )
     table.add(
         "/deletion-queue",

@@ -32,6 +32,25 @@ class Version:
         }
 
 
+class VersionCheck:
+    """``GET/POST /version/check``: Capacitarr makes no outbound update checks,
+    so this reports the running version and no newer one."""
+
+    def __init__(self, ctx: ApiContext):
+        self._ctx = ctx
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {
+            "current": self._ctx.version,
+            "latest": "",
+            "updateAvailable": False,
+            "releaseUrl": "",
+            "checkedAt": None,
+        }
+
+    on_post = on_get
+
+
 class OpenApi:
     """``GET /openapi.json``: this API described in OpenAPI 3.1."""
 
@@ -57,4 +76,11 @@ def register(table: RouteTable, ctx: ApiContext) -> None:
         "system",
         public=True,
         get=Operation("Show the running version"),
+    )
+    table.add(
+        "/version/check",
+        VersionCheck(ctx),
+        "system",
+        get=Operation("Update check (none is made: reports the running version)"),
+        post=Operation("Same as GET"),
     )

@@ -28,7 +28,7 @@ from controller.manifest.loader import LoadedManifests, load_manifests
 from controller.manifest.problems import ManifestError
 from controller.media import MediaType
 from controller.reconcile import desired as diffing
-from controller.reconcile import documents
+from controller.reconcile import documents, views
 from controller.reconcile.cycle import CycleResult, CycleRunner
 from controller.reconcile.generations import (
     apply_generation,
@@ -44,7 +44,7 @@ from controller.reconcile.status import (
     integration_condition,
     merge_conditions,
 )
-from controller.store import Store, queues
+from controller.store import Store, maintenance, queues
 from controller.store import desired as stored
 from controller.store import manifests as generation_rows
 from controller.store.queues import DeletionJob
@@ -90,7 +90,7 @@ class Runtime:
         self.bus = EventBus(store)
         self.deletions = DeletionQueue(store, self.bus)
         self.approvals = ApprovalService(store, self.bus, self.deletions)
-        self.worker = DeletionWorker(
+        self.deletion_worker = DeletionWorker(
             store,
             self.bus,
             deleter=self._delete,
@@ -99,7 +99,9 @@ class Runtime:
             settings=store_settings(store),
             pause_seconds=pause_seconds,
         )
+        self.worker = WorkerControls(self.deletion_worker, self.deletions)
         self.cycles = CycleRunner(store, self.bus, self.approvals, self.deletions)
+        self._preview_lock = threading.Lock()
         self.loop = CycleLoop(self._run_cycle, interval=self._interval)
         self.manifests = ManifestState(manifests)
         self._env = env
@@ -116,7 +118,7 @@ class Runtime:
         if self.manifests.directory is not None:
             self.reload_manifests(trigger=False)
         self.approvals.recover_orphans()
-        self.worker.start()
+        self.deletion_worker.start()
         self.loop.start(run_now=run_now)
         if self._watch and self.manifests.directory is not None:
             self._watcher = ManifestWatcher(
@@ -134,7 +136,7 @@ class Runtime:
         if self._watcher is not None:
             self._watcher.stop()
         self.loop.stop(timeout)
-        self.worker.stop(timeout)
+        self.deletion_worker.stop(timeout)
         self.bus.flush(5)
 
     # -- manifests ---------------------------------------------------------
@@ -309,6 +311,131 @@ class Runtime:
             }
         return {"success": False, "error": getattr(result, "message", "failed")}
 
+    def sync_integrations(self) -> list[dict[str, Any]]:
+        """Test every enabled integration and report disks and media counts."""
+        with self.store.read() as db:
+            rows = stored.integrations.list_all(db, enabled_only=True)
+        results = []
+        for row in rows:
+            entry: dict[str, Any] = {"id": row.id, "name": row.name, "type": row.type}
+            client = build_client(
+                row.type, row.url, row.api_key, row.options, integration_id=row.id
+            )
+            try:
+                test = client.test()
+                entry["status"] = "ok" if test.ok else "error"
+                if not test.ok:
+                    entry["error"] = test.message
+                if hasattr(client, "disks"):
+                    entry["diskSpace"] = [
+                        {
+                            "path": d.path,
+                            "totalBytes": d.total_bytes,
+                            "freeBytes": d.free_bytes,
+                        }
+                        for d in client.disks()
+                    ]
+                if hasattr(client, "fetch_media"):
+                    entry["mediaCount"] = len(client.fetch_media())
+            except CapacitarrError as exc:
+                entry["status"] = "error"
+                entry["error"] = str(exc)
+            finally:
+                client.close()
+            results.append(entry)
+        return results
+
+    def rule_values(self, integration_id: int, field: str) -> dict[str, Any]:
+        """Values a rule editor offers for ``field`` of one integration."""
+        static = views.static_rule_values(field)
+        if static is not None:
+            return static
+        if field in ("collection", "label"):
+            items = self.last_observation.items if self.last_observation else []
+            names = views.names_from_items(items, field)
+            return {
+                "type": "combobox",
+                "suggestions": [{"value": n, "label": n} for n in names],
+            }
+        if field not in ("quality", "tag", "language"):
+            raise ValueError(f"unknown rule field {field!r}")
+        client = self._client_for(integration_id)
+        try:
+            values = client.rule_values()
+        except AttributeError as exc:
+            raise ValueError("integration does not offer rule values") from exc
+        finally:
+            client.close()
+        names = {
+            "quality": values.quality_profiles,
+            "tag": values.tags,
+            "language": values.languages,
+        }[field]
+        if field == "language" and not names:
+            return {
+                "type": "free",
+                "inputType": "text",
+                "placeholder": "e.g., English",
+                "suffix": "",
+            }
+        kind = "combobox" if field == "tag" else "closed"
+        key = "suggestions" if kind == "combobox" else "options"
+        return {"type": kind, key: [{"value": n, "label": n} for n in names]}
+
+    def disk_group_integrations(self) -> dict[str, list[int]]:
+        """Which integrations reported each mount in the last cycle."""
+        observation = self.last_observation
+        if observation is None:
+            return {}
+        return {
+            mount: list(group.integration_ids)
+            for mount, group in observation.disk_groups.items()
+        }
+
+    # -- views of the last cycle -----------------------------------------------
+
+    def preview(self, force: bool = False) -> dict[str, Any]:
+        """The scored list; ``force`` (or no cycle yet) runs a cycle first."""
+        if force or self.cycles.last is None:
+            if not self.loop.running:
+                with self._preview_lock:
+                    if force or self.cycles.last is None:
+                        self.loop.trigger("preview")
+            self.loop.wait_idle(120)
+        with self.store.read() as db:
+            return views.preview(self.cycles.last, db)
+
+    def dead_content(self, min_days: int, disk_group_id: int | None) -> dict[str, Any]:
+        return views.dead(
+            self.cycles.last, self.store.now(), min_days, self._mount(disk_group_id)
+        )
+
+    def stale_content(
+        self, stale_days: int, disk_group_id: int | None
+    ) -> dict[str, Any]:
+        return views.stale(
+            self.cycles.last, self.store.now(), stale_days, self._mount(disk_group_id)
+        )
+
+    def _mount(self, disk_group_id: int | None) -> str | None:
+        if disk_group_id is None:
+            return None
+        with self.store.read() as db:
+            return stored.disk_groups.get(db, disk_group_id).mount_path
+
+    def reset_data(self, origin: str) -> dict[str, int]:
+        """Clear scraped data (audit, history, runs, caches); keep desired state."""
+        with self.store.write() as db:
+            cleared = maintenance.reset_observed(db)
+        self.cycles.last = None
+        self.bus.publish(
+            "data_reset",
+            "All scraped data has been reset",
+            summary=cleared,
+            origin=origin,
+        )
+        return cleared
+
     # -- status, drift, export ---------------------------------------------
 
     def _update_conditions(self, result: CycleResult) -> None:
@@ -436,3 +563,43 @@ def _latest_changes(db: Any) -> list[_LatestChange]:
         if key not in latest:
             latest[key] = _LatestChange(key, change.origin, change.at)
     return list(latest.values())
+
+
+class WorkerControls:
+    """The deletion worker and its queue, as the API sees them."""
+
+    def __init__(self, worker: DeletionWorker, queue: DeletionQueue) -> None:
+        self._worker = worker
+        self._queue = queue
+
+    def stats(self) -> dict[str, Any]:
+        s = self._worker.stats()
+        return {
+            "workerRunning": s.running,
+            "queueDepth": s.queue_depth,
+            "currentlyDeleting": s.current_item,
+            "processed": s.processed,
+            "failed": s.failed,
+            "graceRemainingSeconds": s.grace_remaining_seconds,
+        }
+
+    def jobs(self) -> list[DeletionJob]:
+        return self._queue.jobs()
+
+    def cancel(self, job_id: int) -> DeletionJob:
+        return self._queue.cancel(job_id)
+
+    def cancel_key(self, key: tuple[int, str]) -> DeletionJob:
+        return self._queue.cancel_key(key)
+
+    def clear(self) -> int:
+        return self._queue.clear()
+
+    def snooze(self, key: tuple[int, str]) -> datetime:
+        return self._queue.snooze(key)
+
+    def grace_period(self) -> dict[str, Any]:
+        return self._queue.grace_period()
+
+    def wake(self) -> None:
+        self._worker.wake()

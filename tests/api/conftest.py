@@ -140,6 +140,10 @@ class ApiRuntime:
     def send_test_notification(self, channel: Any) -> None:
         self.notifications_sent.append(channel)
 
+    def request_deletion(self, items: list[dict], origin: str) -> dict[str, Any]:
+        self.deletion_requests = items
+        return {"queued": len(items), "total": len(items), "mode": "dry-run"}
+
     def reset_data(self, origin: str) -> dict[str, int]:
         return {}
 
@@ -185,7 +189,7 @@ def api_key(client: falcon.testing.TestClient) -> str:
 
 
 @pytest.fixture
-def authed(client: falcon.testing.TestClient, api_key: str) -> "Authed":
+def authed(client: falcon.testing.TestClient, api_key: str) -> Authed:
     return Authed(client, api_key)
 
 

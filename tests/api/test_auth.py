@@ -71,7 +71,9 @@ def test_jwt_secret_persists_across_restarts(runtime) -> None:
     token = login(falcon.testing.TestClient(first), password=PASSWORD).json["token"]
     second = falcon.testing.TestClient(create_app(runtime, environ={}))
     headers = {"Authorization": f"Bearer {token}"}
-    assert second.simulate_get("/api/v1/preferences", headers=headers).status_code == 200
+    assert (
+        second.simulate_get("/api/v1/preferences", headers=headers).status_code == 200
+    )
 
 
 def test_configured_jwt_secret_wins(runtime) -> None:
@@ -86,7 +88,9 @@ def test_expired_token_is_refused(client, app) -> None:
     """Check that a token past its expiry gets 401."""
     old = Tokens("test-secret", clock=lambda: 1_000_000.0).issue("admin")
     headers = {"Authorization": f"Bearer {old}"}
-    assert client.simulate_get("/api/v1/preferences", headers=headers).status_code == 401
+    assert (
+        client.simulate_get("/api/v1/preferences", headers=headers).status_code == 401
+    )
 
 
 def test_api_key_is_shown_once_and_stored_hashed(client, runtime) -> None:
@@ -143,8 +147,12 @@ def test_login_is_rate_limited(runtime) -> None:
         integration_test=RateLimit(30, 300),
     )
     app = create_app(
-        runtime, jwt_secret="s" * 32, admin_password=PASSWORD, environ={},
-        bcrypt_rounds=4, limits=limits,
+        runtime,
+        jwt_secret="s" * 32,
+        admin_password=PASSWORD,
+        environ={},
+        bcrypt_rounds=4,
+        limits=limits,
     )
     client = falcon.testing.TestClient(app)
     for _ in range(10):
@@ -183,7 +191,9 @@ def test_username_change_returns_a_working_token(authed, client) -> None:
     )
     assert result.status_code == 200
     headers = {"Authorization": f"Bearer {result.json['token']}"}
-    assert client.simulate_get("/api/v1/auth/apikey", headers=headers).status_code == 200
+    assert (
+        client.simulate_get("/api/v1/auth/apikey", headers=headers).status_code == 200
+    )
     assert login(client, username="curator", password=PASSWORD).status_code == 200
     assert login(client, password=PASSWORD).status_code == 200
 
@@ -192,5 +202,7 @@ def test_changes_record_the_credential_as_origin(authed, runtime) -> None:
     """Check that a change made with an API key is logged as api:apikey:admin."""
     authed.put("/preferences", json={"tiebreakerMethod": "name_asc"})
     with runtime.store.read() as db:
-        origins = [r["origin"] for r in db.query("SELECT origin FROM desired_state_changes")]
+        origins = [
+            r["origin"] for r in db.query("SELECT origin FROM desired_state_changes")
+        ]
     assert origins == ["api:apikey:admin"]

@@ -28,9 +28,7 @@ def test_every_response_carries_security_headers_and_a_request_id(
 
 def test_a_given_request_id_is_echoed(client: falcon.testing.TestClient) -> None:
     """Check that a sane X-Request-ID from the client comes back unchanged."""
-    result = client.simulate_get(
-        "/api/v1/health", headers={"X-Request-ID": "abc-123"}
-    )
+    result = client.simulate_get("/api/v1/health", headers={"X-Request-ID": "abc-123"})
     assert result.headers["X-Request-ID"] == "abc-123"
 
 

@@ -85,8 +85,9 @@ class Stream:
         """Return the next frame (comments included) as a field dict."""
         while True:
             raw = self._read_until(b"\n\n", deadline).decode()
-            lines = [line for line in raw.split("\r\n") if line and not
-                     _is_chunk_size(line)]
+            lines = [
+                line for line in raw.split("\r\n") if line and not _is_chunk_size(line)
+            ]
             text = "\n".join(lines).strip()
             if not text:
                 continue
@@ -134,7 +135,8 @@ def test_an_event_reaches_a_client_within_a_second(server, key, runtime) -> None
         assert stream.next_frame()["comment"] == "connected"
         sent = time.monotonic()
         runtime.bus.publish(
-            "engine_start", "Engine run started in approval mode",
+            "engine_start",
+            "Engine run started in approval mode",
             executionMode="approval",
         )
         frame = stream.next_event(deadline=1.0)
@@ -250,8 +252,13 @@ def _timed(http: httpx.Client, count: int) -> tuple[float, float, list[int]]:
 def test_streams_beyond_the_cap_get_503(runtime) -> None:
     """Check that the stream cap answers 503 instead of taking a thread."""
     app = create_app(
-        runtime, jwt_secret="s" * 32, admin_password=PASSWORD, environ={},
-        bcrypt_rounds=4, max_streams=1, keepalive_seconds=0.3,
+        runtime,
+        jwt_secret="s" * 32,
+        admin_password=PASSWORD,
+        environ={},
+        bcrypt_rounds=4,
+        max_streams=1,
+        keepalive_seconds=0.3,
     )
     import falcon.testing
 

@@ -148,7 +148,12 @@ def test_integration_update_merges_and_keeps_masked_key(authed, runtime) -> None
     """Check PUT merges, ignores a masked key, refuses a type change."""
     created = authed.post(
         "/integrations",
-        json={"type": "sonarr", "name": "S", "url": "http://s:8989", "apiKey": "abcd1234"},
+        json={
+            "type": "sonarr",
+            "name": "S",
+            "url": "http://s:8989",
+            "apiKey": "abcd1234",
+        },
     ).json
     updated = authed.put(
         "/integrations/1", json={"url": "http://t:8989", "apiKey": created["apiKey"]}
@@ -192,8 +197,12 @@ def test_rule_update_honours_enabled_and_merges(authed) -> None:
     """Check PUT changes enabled and keeps the fields not given."""
     rule = authed.post(
         "/custom-rules",
-        json={"field": "title", "operator": "contains", "value": "X",
-              "effect": "prefer_keep"},
+        json={
+            "field": "title",
+            "operator": "contains",
+            "value": "X",
+            "effect": "prefer_keep",
+        },
     ).json
     assert rule["integrationId"] is None
     updated = authed.put(f"/custom-rules/{rule['id']}", json={"enabled": False})
@@ -207,8 +216,12 @@ def test_rule_reorder(authed) -> None:
     for value in ("a", "b"):
         authed.post(
             "/custom-rules",
-            json={"field": "title", "operator": "contains", "value": value,
-                  "effect": "lean_keep"},
+            json={
+                "field": "title",
+                "operator": "contains",
+                "value": value,
+                "effect": "lean_keep",
+            },
         )
     assert_400(authed.put("/custom-rules/reorder", json={"order": [2, 9]}), "9")
     result = authed.put("/custom-rules/reorder", json={"order": [2, 1]})

@@ -142,10 +142,13 @@ def test_workflow_5_emergency_stop(authed) -> None:
     assert result.status_code == 200
     after = authed.get("/preferences").json
     assert after["defaultDiskGroupMode"] == "dry-run"
-    assert {k: v for k, v in after.items()} == {k: v for k, v in before.items()}
-    assert authed.put(
-        "/preferences", json={"defaultDiskGroupMode": "auto"}
-    ).json["executionMode"] == "auto"
+    assert after == before
+    assert (
+        authed.put("/preferences", json={"defaultDiskGroupMode": "auto"}).json[
+            "executionMode"
+        ]
+        == "auto"
+    )
 
 
 def _pending(runtime, title: str = "Serenity") -> int:
@@ -299,8 +302,12 @@ def test_bad_import_writes_nothing(authed) -> None:
     envelope = {
         "version": 1,
         "rules": [
-            {"field": "title", "operator": "contains", "value": "x",
-             "effect": "always_keep"},
+            {
+                "field": "title",
+                "operator": "contains",
+                "value": "x",
+                "effect": "always_keep",
+            },
             {"field": "title", "operator": "contains", "value": "y", "effect": "bogus"},
         ],
     }

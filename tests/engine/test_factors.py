@@ -135,12 +135,12 @@ GATING_CASES = [
     ("watch_history", "season", ctx({"tautulli"}), (True, "")),
     ("last_watched", "movie", ctx({"jellyfin"}), (True, "")),
     ("last_watched", "movie", ctx({"tracearr"}), (False, NO_DATE_SOURCE)),
-    ("last_watched", "movie", ctx({"tracearr", "plex"}, {"plex"}), (False, CONNECTION_ERROR)),  # noqa: E501
+    ("last_watched", "movie", ctx({"tracearr", "plex"}, {"plex"}), (False, CONNECTION_ERROR)),
     ("last_watched", "album", ctx({"plex"}), (False, NO_WATCH_COVERAGE)),
     ("request_popularity", "movie", ctx(), (False, "")),
     ("request_popularity", "movie", ctx({"seerr"}), (True, "")),
-    ("request_popularity", "movie", ctx({"seerr"}, {"seerr"}), (False, CONNECTION_ERROR)),  # noqa: E501
-    ("request_popularity", "movie", ctx({"seerr"}, (), {"request_data"}), (False, NO_DATA)),  # noqa: E501
+    ("request_popularity", "movie", ctx({"seerr"}, {"seerr"}), (False, CONNECTION_ERROR)),
+    ("request_popularity", "movie", ctx({"seerr"}, (), {"request_data"}), (False, NO_DATA)),
     ("series_status", "movie", ctx(), (False, "")),
     ("series_status", "show", ctx(), (True, "")),
     ("series_status", "season", ctx(), (True, "")),

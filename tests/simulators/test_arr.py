@@ -5,8 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-ARR = {"sonarr": "/api/v3", "radarr": "/api/v3", "lidarr": "/api/v1",
-       "readarr": "/api/v1"}
+ARR = {
+    "sonarr": "/api/v3",
+    "radarr": "/api/v3",
+    "lidarr": "/api/v1",
+    "readarr": "/api/v1",
+}
 
 
 def client(sim) -> httpx.Client:
@@ -26,8 +30,12 @@ def test_arr_key_in_header_or_query_and_401_without(sims, service):
 
 @pytest.mark.parametrize(
     ("service", "path"),
-    [("sonarr", "series/999999"), ("radarr", "movie/999999"),
-     ("lidarr", "artist/999999"), ("readarr", "book/999999")],
+    [
+        ("sonarr", "series/999999"),
+        ("radarr", "movie/999999"),
+        ("lidarr", "artist/999999"),
+        ("readarr", "book/999999"),
+    ],
 )
 def test_arr_unknown_id_is_404_with_message(sims, service, path):
     """Check that an unknown id gets 404 with the *arr error object."""
@@ -47,27 +55,40 @@ def test_sonarr_episodefile_without_series_is_400(sims):
 
 def test_sonarr_episodefile_ignores_season_number(sims):
     """Check that, as in Sonarr, seasonNumber does not filter episode files."""
-    series = next(s for s in sims.world.series.values()
-                  if sum(1 for x in s.seasons if x.live_files()) > 1)
+    series = next(
+        s
+        for s in sims.world.series.values()
+        if sum(1 for x in s.seasons if x.live_files()) > 1
+    )
     with client(sims["sonarr"]) as c:
-        files = c.get("/api/v3/episodefile",
-                      params={"seriesId": series.id, "seasonNumber": 1}).json()
+        files = c.get(
+            "/api/v3/episodefile", params={"seriesId": series.id, "seasonNumber": 1}
+        ).json()
     assert len({f["seasonNumber"] for f in files}) > 1
 
 
 def test_deleting_season_files_frees_bytes_except_pinned(sims):
     """Check that bulk-deleting a season's files frees exactly its unpinned bytes."""
     world = sims.world
-    series = next(s for s in world.series.values()
-                  if any(x.live_files() and x.number and not x.pinned for x in s.seasons))
-    season = next(x for x in series.seasons if x.live_files() and x.number and not x.pinned)
+    series = next(
+        s
+        for s in world.series.values()
+        if any(x.live_files() and x.number and not x.pinned for x in s.seasons)
+    )
+    season = next(
+        x for x in series.seasons if x.live_files() and x.number and not x.pinned
+    )
     _, free_before = world.disk_usage("/data/media")
     with client(sims["sonarr"]) as c:
         files = c.get("/api/v3/episodefile", params={"seriesId": series.id}).json()
         ids = [f["id"] for f in files if f["seasonNumber"] == season.number]
         size = sum(f["size"] for f in files if f["seasonNumber"] == season.number)
-        assert c.request("DELETE", "/api/v3/episodefile/bulk",
-                         json={"episodeFileIds": ids}).status_code == 200
+        assert (
+            c.request(
+                "DELETE", "/api/v3/episodefile/bulk", json={"episodeFileIds": ids}
+            ).status_code
+            == 200
+        )
         after = c.get(f"/api/v3/series/{series.id}").json()
     _, free_after = world.disk_usage("/data/media")
     assert free_after - free_before == size
@@ -92,8 +113,10 @@ def test_delete_movie_removes_it_everywhere_and_frees_space(sims):
     movie = next(m for m in world.movies.values() if m.file_id and not m.pinned)
     _, free_before = world.disk_usage("/data/media/movies")
     with client(sims["radarr"]) as c:
-        reply = c.delete(f"/api/v3/movie/{movie.id}",
-                         params={"deleteFiles": "true", "addImportExclusion": "true"})
+        reply = c.delete(
+            f"/api/v3/movie/{movie.id}",
+            params={"deleteFiles": "true", "addImportExclusion": "true"},
+        )
         assert reply.status_code == 200 and reply.content == b""
         assert c.get(f"/api/v3/movie/{movie.id}").status_code == 404
         exclusions = c.get("/api/v3/exclusions").json()
@@ -101,15 +124,18 @@ def test_delete_movie_removes_it_everywhere_and_frees_space(sims):
     _, free_after = world.disk_usage("/data/media/movies")
     assert free_after - free_before == movie.size
     plex = sims["plex"]
-    listing = httpx.get(f"{plex.url}/library/sections/1/all",
-                        headers={"X-Plex-Token": plex.api_key,
-                                 "Accept": "application/json"}).json()
+    listing = httpx.get(
+        f"{plex.url}/library/sections/1/all",
+        headers={"X-Plex-Token": plex.api_key, "Accept": "application/json"},
+    ).json()
     keys = {m["ratingKey"] for m in listing["MediaContainer"]["Metadata"]}
     assert str(movie.rating_key) not in keys
     jf = sims["jellyfin"]
-    items = httpx.get(f"{jf.url}/Items", params={"IncludeItemTypes": "Movie",
-                                                 "Recursive": "true"},
-                      headers={"X-Emby-Token": jf.api_key}).json()["Items"]
+    items = httpx.get(
+        f"{jf.url}/Items",
+        params={"IncludeItemTypes": "Movie", "Recursive": "true"},
+        headers={"X-Emby-Token": jf.api_key},
+    ).json()["Items"]
     assert movie.jellyfin_id not in {i["Id"] for i in items}
 
 
@@ -137,24 +163,32 @@ def test_delete_without_delete_files_frees_nothing(sims):
 
 @pytest.mark.parametrize(
     ("service", "kind", "flag"),
-    [("sonarr", "series", "addImportListExclusion"),
-     ("lidarr", "artist", "addImportListExclusion"),
-     ("readarr", "author", "addImportListExclusion"),
-     ("readarr", "book", "addImportListExclusion")],
+    [
+        ("sonarr", "series", "addImportListExclusion"),
+        ("lidarr", "artist", "addImportListExclusion"),
+        ("readarr", "author", "addImportListExclusion"),
+        ("readarr", "book", "addImportListExclusion"),
+    ],
 )
 def test_deletes_free_space_and_record_exclusions(sims, service, kind, flag):
     """Check series, artist, author and book deletes free bytes and add exclusions."""
     world = sims.world
-    table = {"series": world.series, "artist": world.artists, "author": world.authors,
-             "book": world.books}[kind]
+    table = {
+        "series": world.series,
+        "artist": world.artists,
+        "author": world.authors,
+        "book": world.books,
+    }[kind]
     item = next(iter(table.values()))
     mount = "/data/media" if service == "sonarr" else "/data/music"
     _, free_before = world.disk_usage(mount)
     with client(sims[service]) as c:
         listed = c.get(f"{ARR[service]}/{kind}/{item.id}").json()
         size = listed["statistics"]["sizeOnDisk"]
-        reply = c.delete(f"{ARR[service]}/{kind}/{item.id}",
-                         params={"deleteFiles": "true", flag: "true"})
+        reply = c.delete(
+            f"{ARR[service]}/{kind}/{item.id}",
+            params={"deleteFiles": "true", flag: "true"},
+        )
         assert reply.status_code == 200
         assert c.get(f"{ARR[service]}/{kind}/{item.id}").status_code == 404
         exclusions = c.get(f"{ARR[service]}/importlistexclusion").json()
@@ -172,6 +206,8 @@ def test_diskspace_matches_world_and_root_folders_sit_on_mounts(sims):
     assert {"/", "/config", "/data/media", "/data/music"} <= disks.keys()
     total, free = sims.world.disk_usage("/data/media")
     assert (disks["/data/media"]["totalSpace"], disks["/data/media"]["freeSpace"]) == (
-        total, free)
+        total,
+        free,
+    )
     assert abs(free / total - 0.1) < 0.01
     assert roots == ["/data/media/tv/"]

@@ -22,32 +22,105 @@ ARR_SPECS = {
 }
 # (service, schema, property, replacement, reason)
 SPEC_VS_WIRE = [
-    ("sonarr", "HealthResource", "wikiUrl", {"type": "string"},
-     "HttpUri is written as a plain URL string by the serializer"),
-    ("readarr", "HealthResource", "wikiUrl", {"type": "string"},
-     "HttpUri is written as a plain URL string by the serializer"),
-    ("readarr", "SystemResource", "databaseVersion", {"type": "string"},
-     "System.Version is written as a string such as 3.45.1"),
-    ("readarr", "SystemResource", "runtimeVersion", {"type": "string"},
-     "System.Version is written as a string such as 6.0.29"),
+    (
+        "sonarr",
+        "HealthResource",
+        "wikiUrl",
+        {"type": "string"},
+        "HttpUri is written as a plain URL string by the serializer",
+    ),
+    (
+        "readarr",
+        "HealthResource",
+        "wikiUrl",
+        {"type": "string"},
+        "HttpUri is written as a plain URL string by the serializer",
+    ),
+    (
+        "readarr",
+        "SystemResource",
+        "databaseVersion",
+        {"type": "string"},
+        "System.Version is written as a string such as 3.45.1",
+    ),
+    (
+        "readarr",
+        "SystemResource",
+        "runtimeVersion",
+        {"type": "string"},
+        "System.Version is written as a string such as 6.0.29",
+    ),
 ]
 ARR_CALLS = {
-    "sonarr": ["system/status", "health", "diskspace", "rootfolder", "rootfolder/1",
-               "qualityprofile", "qualityprofile/1", "tag", "tag/1", "language",
-               "series", "series/{series}", "episodefile?seriesId={series}",
-               "episodefile/{episodefile}", "importlistexclusion", "languageprofile"],
-    "radarr": ["system/status", "health", "diskspace", "rootfolder", "qualityprofile",
-               "tag", "language", "movie", "movie/1", "moviefile?movieId=1",
-               "moviefile/1", "exclusions"],
-    "lidarr": ["system/status", "health", "diskspace", "rootfolder", "qualityprofile",
-               "tag", "language", "artist", "artist/1", "album", "album?artistId=1",
-               "album/1", "importlistexclusion"],
-    "readarr": ["system/status", "health", "diskspace", "rootfolder", "qualityprofile",
-                "tag", "language", "author", "author/1", "book", "book/1",
-                "bookfile?authorId=1", "importlistexclusion"],
+    "sonarr": [
+        "system/status",
+        "health",
+        "diskspace",
+        "rootfolder",
+        "rootfolder/1",
+        "qualityprofile",
+        "qualityprofile/1",
+        "tag",
+        "tag/1",
+        "language",
+        "series",
+        "series/{series}",
+        "episodefile?seriesId={series}",
+        "episodefile/{episodefile}",
+        "importlistexclusion",
+        "languageprofile",
+    ],
+    "radarr": [
+        "system/status",
+        "health",
+        "diskspace",
+        "rootfolder",
+        "qualityprofile",
+        "tag",
+        "language",
+        "movie",
+        "movie/1",
+        "moviefile?movieId=1",
+        "moviefile/1",
+        "exclusions",
+    ],
+    "lidarr": [
+        "system/status",
+        "health",
+        "diskspace",
+        "rootfolder",
+        "qualityprofile",
+        "tag",
+        "language",
+        "artist",
+        "artist/1",
+        "album",
+        "album?artistId=1",
+        "album/1",
+        "importlistexclusion",
+    ],
+    "readarr": [
+        "system/status",
+        "health",
+        "diskspace",
+        "rootfolder",
+        "qualityprofile",
+        "tag",
+        "language",
+        "author",
+        "author/1",
+        "book",
+        "book/1",
+        "bookfile?authorId=1",
+        "importlistexclusion",
+    ],
 }
-PREFIX = {"sonarr": "/api/v3", "radarr": "/api/v3", "lidarr": "/api/v1",
-          "readarr": "/api/v1"}
+PREFIX = {
+    "sonarr": "/api/v3",
+    "radarr": "/api/v3",
+    "lidarr": "/api/v1",
+    "readarr": "/api/v1",
+}
 
 
 def _arr_contract(service: str):
@@ -110,8 +183,12 @@ def test_jellyfin_replies_match_the_spec(sims):
     """Check Jellyfin system, user and item replies against its closed schemas."""
     sim = sims["jellyfin"]
     spec = contract("jellyfin-10.11-openapi.json")
-    with httpx.Client(base_url=sim.url, headers=_mb_headers(sims, "jellyfin")) as client:
-        spec.validate("GET", "/System/Info/Public", client.get("/System/Info/Public").json())
+    with httpx.Client(
+        base_url=sim.url, headers=_mb_headers(sims, "jellyfin")
+    ) as client:
+        spec.validate(
+            "GET", "/System/Info/Public", client.get("/System/Info/Public").json()
+        )
         spec.validate("GET", "/System/Info", client.get("/System/Info").json())
         users = client.get("/Users").json()
         spec.validate("GET", "/Users", users)
@@ -132,7 +209,9 @@ def test_emby_replies_match_the_spec(sims):
     """Check Emby system, user and item replies against its schemas."""
     sim = sims["emby"]
     spec = contract("emby-openapi.json")
-    with httpx.Client(base_url=sim.url + "/emby", headers=_mb_headers(sims, "emby")) as c:
+    with httpx.Client(
+        base_url=sim.url + "/emby", headers=_mb_headers(sims, "emby")
+    ) as c:
         spec.validate("GET", "/System/Info/Public", c.get("/System/Info/Public").json())
         spec.validate("GET", "/System/Info", c.get("/System/Info").json())
         users = c.get("/Users/Query").json()
@@ -163,41 +242,94 @@ def test_plex_replies_match_the_spec(sims):
     headers = {"X-Plex-Token": sim.api_key, "Accept": "application/json"}
     with httpx.Client(base_url=sim.url, headers=headers) as client:
         spec.validate("GET", "/identity", client.get("/identity").json())
-        spec.validate("GET", "/library/sections/all", client.get("/library/sections").json())
+        spec.validate(
+            "GET", "/library/sections/all", client.get("/library/sections").json()
+        )
         for key in ("1", "2"):
             body = client.get(f"/library/sections/{key}/all?includeGuids=1").json()
             spec.validate("GET", f"/library/sections/{key}/all", body)
 
 
 TAUTULLI_ROW = {
-    "reference_id", "row_id", "id", "date", "started", "stopped", "duration",
-    "play_duration", "paused_counter", "user_id", "user", "friendly_name",
-    "user_thumb", "platform", "product", "player", "ip_address", "live", "machine_id",
-    "location", "secure", "relayed", "media_type", "rating_key", "parent_rating_key",
-    "grandparent_rating_key", "full_title", "title", "parent_title",
-    "grandparent_title", "original_title", "year", "media_index",
-    "parent_media_index", "thumb", "originally_available_at", "guid",
-    "transcode_decision", "percent_complete", "watched_status", "group_count",
-    "group_ids", "state", "session_key",
+    "reference_id",
+    "row_id",
+    "id",
+    "date",
+    "started",
+    "stopped",
+    "duration",
+    "play_duration",
+    "paused_counter",
+    "user_id",
+    "user",
+    "friendly_name",
+    "user_thumb",
+    "platform",
+    "product",
+    "player",
+    "ip_address",
+    "live",
+    "machine_id",
+    "location",
+    "secure",
+    "relayed",
+    "media_type",
+    "rating_key",
+    "parent_rating_key",
+    "grandparent_rating_key",
+    "full_title",
+    "title",
+    "parent_title",
+    "grandparent_title",
+    "original_title",
+    "year",
+    "media_index",
+    "parent_media_index",
+    "thumb",
+    "originally_available_at",
+    "guid",
+    "transcode_decision",
+    "percent_complete",
+    "watched_status",
+    "group_count",
+    "group_ids",
+    "state",
+    "session_key",
 }
 
 
 def test_tautulli_history_has_the_documented_fields(sims):
     """Check get_history's envelope, totals and row fields against the reference."""
     sim = sims["tautulli"]
-    reply = httpx.get(f"{sim.url}/api/v2",
-                      params={"apikey": sim.api_key, "cmd": "get_history", "length": 5})
+    reply = httpx.get(
+        f"{sim.url}/api/v2",
+        params={"apikey": sim.api_key, "cmd": "get_history", "length": 5},
+    )
     response = reply.json()["response"]
     assert response["result"] == "success"
     data = response["data"]
-    assert {"draw", "recordsTotal", "recordsFiltered", "total_duration",
-            "filter_duration", "data"} <= data.keys()
+    assert {
+        "draw",
+        "recordsTotal",
+        "recordsFiltered",
+        "total_duration",
+        "filter_duration",
+        "data",
+    } <= data.keys()
     assert data["data"] and all(set(row) == TAUTULLI_ROW for row in data["data"])
-    libraries = httpx.get(f"{sim.url}/api/v2",
-                          params={"apikey": sim.api_key, "cmd": "get_libraries"})
+    libraries = httpx.get(
+        f"{sim.url}/api/v2", params={"apikey": sim.api_key, "cmd": "get_libraries"}
+    )
     for row in libraries.json()["response"]["data"]:
-        assert {"section_id", "section_name", "section_type", "count", "parent_count",
-                "child_count", "is_active"} <= row.keys()
+        assert {
+            "section_id",
+            "section_name",
+            "section_type",
+            "count",
+            "parent_count",
+            "child_count",
+            "is_active",
+        } <= row.keys()
 
 
 def test_jellystat_replies_have_the_documented_fields(sims):
@@ -210,5 +342,11 @@ def test_jellystat_replies_have_the_documented_fields(sims):
     items = httpx.get(f"{sim.url}/api/getItemsWithStats", headers=headers).json()
     assert items
     for item in items:
-        assert {"Id", "Name", "total_play_count", "total_played", "Users"} <= item.keys()
+        assert {
+            "Id",
+            "Name",
+            "total_play_count",
+            "total_played",
+            "Users",
+        } <= item.keys()
         assert all({"UserName", "play_count"} <= u.keys() for u in item["Users"])
