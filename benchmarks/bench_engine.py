@@ -52,7 +52,9 @@ def synthetic_library(count: int, seed: int = 7) -> list[MediaItem]:
         n = len(items)
         mount = MOUNTS[n % 2]
         added = NOW - timedelta(days=rng.uniform(0, 2000))
-        played = NOW - timedelta(days=rng.uniform(0, 900)) if rng.random() < 0.6 else None
+        played = (
+            NOW - timedelta(days=rng.uniform(0, 900)) if rng.random() < 0.6 else None
+        )
         common = {
             "added_at": added,
             "last_played": played,
@@ -70,36 +72,57 @@ def synthetic_library(count: int, seed: int = 7) -> list[MediaItem]:
             status = rng.choice(("ended", "continuing"))
             seasons = [
                 MediaItem(
-                    2, f"{sid}-s{s}", MediaType.SEASON, f"{title} - Season {s}",
-                    size_bytes=rng.randint(1, 40) * GIB, path=f"{mount}/tv/{title}",
-                    show_title=title, season_number=s, series_status=status,
-                    episode_count=10, **common,
+                    2,
+                    f"{sid}-s{s}",
+                    MediaType.SEASON,
+                    f"{title} - Season {s}",
+                    size_bytes=rng.randint(1, 40) * GIB,
+                    path=f"{mount}/tv/{title}",
+                    show_title=title,
+                    season_number=s,
+                    series_status=status,
+                    episode_count=10,
+                    **common,
                 )
                 for s in (1, 2, 3)
-            ]  # fmt: skip
+            ]
             show = MediaItem(
-                2, sid, MediaType.SHOW, title, path=f"{mount}/tv/{title}",
-                size_bytes=sum(s.size_bytes for s in seasons), series_status=status,
-                season_count=3, **common,
-            )  # fmt: skip
+                2,
+                sid,
+                MediaType.SHOW,
+                title,
+                path=f"{mount}/tv/{title}",
+                size_bytes=sum(s.size_bytes for s in seasons),
+                series_status=status,
+                season_count=3,
+                **common,
+            )
             items.extend([show, *seasons])
         elif kind < 0.9:
             items.append(
                 MediaItem(
-                    1, str(n), MediaType.MOVIE, f"Movie {n}",
-                    size_bytes=rng.randint(1, 80) * GIB, path=f"{mount}/movies/M{n}",
+                    1,
+                    str(n),
+                    MediaType.MOVIE,
+                    f"Movie {n}",
+                    size_bytes=rng.randint(1, 80) * GIB,
+                    path=f"{mount}/movies/M{n}",
                     **common,
                 )
-            )  # fmt: skip
+            )
         else:
             kind_type = MediaType.ARTIST if kind < 0.95 else MediaType.BOOK
             items.append(
                 MediaItem(
-                    3, str(n), kind_type, f"{kind_type} {n}",
-                    size_bytes=rng.randint(1, 5) * GIB, path=f"{mount}/other/{n}",
+                    3,
+                    str(n),
+                    kind_type,
+                    f"{kind_type} {n}",
+                    size_bytes=rng.randint(1, 5) * GIB,
+                    path=f"{mount}/other/{n}",
                     **common,
                 )
-            )  # fmt: skip
+            )
     return items[:count]
 
 
@@ -130,7 +153,8 @@ def run_once(items: list[MediaItem]) -> float:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'items':>8} | {'assign+score+plan':>17} | {'per item':>9} | {'peak memory':>11}")
+    header = ("items", "assign+score+plan", "per item", "peak memory")
+    print(f"{header[0]:>8} | {header[1]:>17} | {header[2]:>9} | {header[3]:>11}")
     print(f"{'-' * 8}-+-{'-' * 17}-+-{'-' * 9}-+-{'-' * 11}")
     for size in sizes:
         items = synthetic_library(size)

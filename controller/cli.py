@@ -1,6 +1,7 @@
-"""The ``capacitarr`` command line.
+"""The ``capacitarr`` commands that need no web face.
 
-``main`` is the console-script entry point (``capacitarr = controller.cli:main``).
+The console script's entry point is ``api.cli:main``, which adds ``serve`` and
+``demo`` to these; ``main`` here runs the controller-only commands.
 Each subcommand is one ``add_<name>`` function that declares its arguments and
 one ``run_<name>`` function that does the work and returns the exit status; to
 add a subcommand, write both and list the ``add_`` function in :data:`COMMANDS`.
@@ -74,15 +75,22 @@ def run_schema(args: argparse.Namespace) -> int:
 COMMANDS: list[Callable[[Subparsers], None]] = [add_validate, add_schema]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand in :data:`COMMANDS`."""
+def build_parser(
+    commands: Sequence[Callable[[Subparsers], None]] | None = None,
+) -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand in ``commands``.
+
+    Args:
+        commands: the ``add_`` functions; :data:`COMMANDS` when None. The web
+            face's entry point (``api.cli``) passes these plus its own.
+    """
     parser = argparse.ArgumentParser(
         prog="capacitarr",
         description="Keep media disks below their usage threshold.",
     )
     parser.add_argument("--version", action="version", version=__version__)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in COMMANDS:
+    for add in COMMANDS if commands is None else commands:
         add(subparsers)
     return parser
 

@@ -71,7 +71,12 @@ def _list_faults(doc: Any, kinds: dict, shape: str) -> Any:
         return doc
     kept = list(items)
     if "empty_library" in kinds:
-        _adjust_totals(doc, shape, -len(kept), only_size=False)
+        _, holder, keys = _locate(doc, shape)
+        for key in keys:
+            if holder is not None and isinstance(holder.get(key), int):
+                holder[key] = 0
+        if shape == "seerr" and holder is not None:
+            holder["pages"] = 0
         items[:] = []
         return doc
     if "vanishing_items" in kinds and kept:

@@ -16,6 +16,7 @@ from api.params import parse_model, path_id, read_object
 from api.routes import Operation, RouteTable
 from controller.manifest.models import DiskGroup as DiskGroupModel
 from controller.store import disk_groups as repo
+from controller.store import integrations
 from controller.store.desired import get_preferences
 
 SETTINGS = ("thresholdPct", "targetPct", "mode", "totalBytesOverride")
@@ -59,14 +60,19 @@ class Collection:
         self._ctx = ctx
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        links = self._ctx.runtime.disk_group_integrations()
         with self._ctx.store.read() as db:
             groups = repo.list_all(db)
             default = str(get_preferences(db)["defaultDiskGroupMode"])
-        links = self._ctx.runtime.disk_group_integrations()
+            known = {i.id: i for i in integrations.list_all(db)}
         out = []
         for group in groups:
             item = render(group, default)
-            item["integrations"] = links.get(group.mount_path, [])
+            item["integrations"] = [
+                {"id": i.id, "name": i.name, "type": i.type}
+                for i in (known.get(n) for n in links.get(group.mount_path, []))
+                if i is not None
+            ]
             out.append(item)
         resp.media = out
 

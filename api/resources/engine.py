@@ -49,10 +49,7 @@ class Run:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._ctx.limits.engine_run.check(client_address(req))
-        status = self._ctx.runtime.request_cycle("manual")
-        if status == "started":
-            self._ctx.bus.publish("manual_run_triggered", "Manual engine run triggered")
-        resp.media = {"status": status}
+        resp.media = {"status": self._ctx.runtime.request_cycle("manual")}
 
 
 class History:

@@ -18,6 +18,7 @@ from api.params import query_choice, query_int
 from api.routes import Operation, RouteTable
 from controller.analytics import forecast, growth_bytes_per_week
 from controller.store import disk_groups, metrics, reports, runs
+from controller.store.desired import get_preferences
 from controller.store.metrics import RESOLUTIONS
 
 ACTIVITY_RETENTION = timedelta(days=7)
@@ -123,6 +124,7 @@ class DeadContent:
         days = query_int(req, "minDays", None, minimum=1, maximum=36500)
         group = query_int(req, "disk_group_id", None, minimum=1)
         _check_group(self._ctx, group)
+        days = days or _preference(self._ctx, "deadContentMinDays", 90)
         resp.media = self._ctx.runtime.dead_content(days, group)
 
 
@@ -136,7 +138,13 @@ class StaleContent:
         days = query_int(req, "staleDays", None, minimum=1, maximum=36500)
         group = query_int(req, "disk_group_id", None, minimum=1)
         _check_group(self._ctx, group)
+        days = days or _preference(self._ctx, "staleContentDays", 180)
         resp.media = self._ctx.runtime.stale_content(days, group)
+
+
+def _preference(ctx: ApiContext, name: str, default: int) -> int:
+    with ctx.store.read() as db:
+        return int(get_preferences(db).get(name) or default)
 
 
 def _check_group(ctx: ApiContext, group: int | None) -> None:

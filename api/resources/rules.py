@@ -7,6 +7,7 @@ null makes the rule global. ``PUT`` merges the fields given, ``enabled`` too.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import falcon
@@ -144,7 +145,10 @@ class Values:
             )
         with self._ctx.store.read() as db:
             integrations.get(db, integration_id)
-        resp.media = self._ctx.runtime.rule_values(integration_id, field)
+        try:
+            resp.media = self._ctx.runtime.rule_values(integration_id, field)
+        except ValueError as error:
+            raise BadRequest(str(error), field="action") from None
 
 
 class Collection:
@@ -290,7 +294,9 @@ class Context:
             "fields": [f.as_json() for f in offered_fields(service, enabled)],
         }
         if owner is not None:
-            out["values"] = self._ctx.runtime.rule_values(owner.id, rule.field)
+            # Fields without suggestions simply have no values to offer.
+            with contextlib.suppress(ValueError):
+                out["values"] = self._ctx.runtime.rule_values(owner.id, rule.field)
         resp.media = out
 
 

@@ -27,6 +27,7 @@ from controller.manifest.convert import (
     manifest_to_envelope,
     manifest_to_yaml,
 )
+from controller.manifest.models import Manifest, Preferences
 from controller.manifest.problems import ManifestError
 
 FLAG_NAMES = (*SECTIONS, *SECTION_ALIASES, "scoringWeights")
@@ -41,6 +42,48 @@ IMPORT_BODY = {
         },
     },
 }
+
+
+def exportable(document: dict[str, Any]) -> Manifest:
+    """The effective desired state as a manifest with nothing secret in it.
+
+    A key or webhook URL set through the API is left out (only references such
+    as ``${SONARR_API_KEY}`` are exported); empty optional values are dropped.
+    """
+
+    def keep(entry: dict[str, Any], secret: str) -> dict[str, Any]:
+        out = {k: v for k, v in entry.items() if v is not None}
+        value = out.get(secret)
+        if isinstance(value, str):
+            if value.startswith("{file:"):
+                out[secret] = {"file": value[len("{file:") : -1].strip()}
+            elif not value.startswith("${"):
+                del out[secret]
+        return out
+
+    rules = []
+    for rule in document.get("rules", []):
+        entry = {k: v for k, v in rule.items() if k != "key" and v is not None}
+        key = str(rule.get("key", ""))
+        if key and not key.startswith(("id:", "#")):
+            entry["name"] = key
+        rules.append(entry)
+    body = {
+        "preferences": {
+            k: v
+            for k, v in document.get("preferences", {}).items()
+            if k in Preferences.model_fields
+        },
+        "scoringWeights": document.get("scoringWeights", {}),
+        "diskGroups": [
+            {k: v for k, v in g.items() if v is not None}
+            for g in document.get("diskGroups", [])
+        ],
+        "integrations": [keep(i, "apiKey") for i in document.get("integrations", [])],
+        "rules": rules,
+        "notifications": [keep(c, "url") for c in document.get("notifications", [])],
+    }
+    return Manifest.model_validate(body)
 
 
 def _sections(text: str | None) -> list[str] | None:
@@ -67,7 +110,7 @@ class Export:
         wanted = sections or list(SECTIONS)
         if "scoringWeights" in wanted and "preferences" not in wanted:
             wanted.append("preferences")
-        manifest = self._ctx.runtime.export_manifest(wanted)
+        manifest = exportable(self._ctx.runtime.export_document())
         now = datetime.fromtimestamp(self._ctx.clock(), UTC)
         envelope = manifest_to_envelope(
             manifest, sections=wanted, app_version=self._ctx.version, exported_at=now

@@ -432,8 +432,4 @@ class CycleRunner:
 
 def observation_items(observation: Observation, mount: str) -> list[Any]:
     """Items the observation placed on ``mount``."""
-    return [
-        item
-        for item in observation.items
-        if observation.item_mounts.get(item.key) == mount
-    ]
+    return list(observation.items_in(mount))

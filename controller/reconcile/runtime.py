@@ -27,6 +27,7 @@ from controller.integrations.registry import build_client
 from controller.manifest.loader import LoadedManifests, load_manifests
 from controller.manifest.problems import ManifestError
 from controller.media import MediaType
+from controller.notify import Notifier
 from controller.reconcile import desired as diffing
 from controller.reconcile import documents, views
 from controller.reconcile.cycle import CycleResult, CycleRunner
@@ -103,6 +104,7 @@ class Runtime:
         self.cycles = CycleRunner(store, self.bus, self.approvals, self.deletions)
         self._preview_lock = threading.Lock()
         self.loop = CycleLoop(self._run_cycle, interval=self._interval)
+        self.notifier = Notifier(self._channels, bus=self.bus, version=self.version)
         self.manifests = ManifestState(manifests)
         self._env = env
         self._watch = watch and manifests is not None
@@ -118,6 +120,7 @@ class Runtime:
         if self.manifests.directory is not None:
             self.reload_manifests(trigger=False)
         self.approvals.recover_orphans()
+        self.notifier.attach(self.bus)
         self.deletion_worker.start()
         self.loop.start(run_now=run_now)
         if self._watch and self.manifests.directory is not None:
@@ -137,6 +140,7 @@ class Runtime:
             self._watcher.stop()
         self.loop.stop(timeout)
         self.deletion_worker.stop(timeout)
+        self.notifier.close()
         self.bus.flush(5)
 
     # -- manifests ---------------------------------------------------------
@@ -205,7 +209,16 @@ class Runtime:
     def _run_cycle(self, reason: str) -> CycleResult:
         result = self.cycles.run(reason)
         self._update_conditions(result)
+        self.notifier.send_digest(digest_of(result))
         return result
+
+    def _channels(self) -> list[Any]:
+        with self.store.read() as db:
+            return list(stored.channels.list_all(db))
+
+    def send_test_notification(self, channel: Any) -> None:
+        """Send a test message to one channel; raises NotificationError."""
+        self.notifier.send_test(channel)
 
     def request_cycle(self, reason: str = "manual") -> str:
         """Ask for a cycle now: ``started`` or ``already_running``."""
@@ -541,6 +554,30 @@ class Runtime:
             "lastCycle": last.summary() if last else None,
             "drift": self.drift(),
         }
+
+
+def digest_of(result: CycleResult) -> dict[str, Any]:
+    """The cycle as the notification digest reads it: one entry per group."""
+    groups = []
+    for group in result.plan.groups:
+        groups.append(
+            {
+                "mountPath": group.mount_path,
+                "mode": group.mode,
+                "evaluated": len(result.observation.items_in(group.mount_path)),
+                "planned": len(group.deletions),
+                "expectedBytes": group.planned_bytes,
+                "usagePct": group.usage_pct if group.total_bytes else None,
+                "thresholdPct": group.threshold_pct,
+                "targetPct": group.target_pct,
+                "items": [
+                    {"title": d.item.title, "sizeBytes": d.expected_bytes}
+                    for d in group.deletions[:10]
+                ],
+                "note": group.blocked_reason or "",
+            }
+        )
+    return {"groups": groups, "durationMs": result.duration_ms}
 
 
 def _plain(value: Any) -> Any:

@@ -17,6 +17,21 @@ from controller.media import MediaItem
 from controller.reconcile.cycle import CycleResult
 from controller.store import queues
 
+GENRES = (
+    "Action",
+    "Adventure",
+    "Animation",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Horror",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+)
 STATIC_VALUES: dict[str, dict[str, Any]] = {
     "seriesstatus": {
         "type": "closed",
@@ -34,24 +49,7 @@ STATIC_VALUES: dict[str, dict[str, Any]] = {
     },
     "genre": {
         "type": "combobox",
-        "suggestions": [
-            {"value": g, "label": g}
-            for g in [
-                "Action",
-                "Adventure",
-                "Animation",
-                "Comedy",
-                "Crime",
-                "Documentary",
-                "Drama",
-                "Fantasy",
-                "Horror",
-                "Mystery",
-                "Romance",
-                "Sci-Fi",
-                "Thriller",
-            ]
-        ],
+        "suggestions": [{"value": g, "label": g} for g in GENRES],
     },
 }
 BOOLEAN_FIELDS = (

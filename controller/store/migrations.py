@@ -296,10 +296,15 @@ PREFERENCE_DEFAULTS: dict[str, object] = {
     "tiebreakerMethod": "size_desc",
     "deletionsEnabled": True,
     "snoozeDurationHours": 24,
-    "checkForUpdates": True,
+    "checkForUpdates": False,
     "deletionQueueDelaySeconds": 30,
     "deadContentMinDays": 90,
     "staleContentDays": 180,
+    "maxDeletionsPerRun": 50,
+    "maxBytesPerRun": 0,
+    "deleteFiles": True,
+    "addImportExclusion": False,
+    "libraryShrinkTolerancePct": 20,
 }
 
 WEIGHT_DEFAULTS: dict[str, float] = {

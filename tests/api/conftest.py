@@ -1,14 +1,12 @@
-"""Fixtures for the API tests: a real store, bus and queues behind the app.
+"""Fixtures for the API tests: the real runtime over an in-memory store.
 
-``ApiRuntime`` is the small runtime these tests drive the app with until the
-reconciler's runtime covers every call; it uses the real store, event bus,
-approval service and deletion queue, and records cycle requests instead of
-running cycles.
+In-process tests use ``ApiRuntime``: the controller's ``Runtime`` without its
+threads, so a requested cycle is recorded instead of run and nothing reaches a
+service. ``test_end_to_end.py`` runs the real runtime against the simulators.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,126 +14,44 @@ import falcon.testing
 import pytest
 
 from api.app import create_app
-from controller.act.approval import ApprovalService
-from controller.act.deletion_queue import DeletionQueue
-from controller.events import EventBus
-from controller.manifest.models import Manifest, Preferences
-from controller.store import Store, desired
+from controller.reconcile.runtime import Runtime
+from controller.store import Store
 
 PASSWORD = "correct horse battery"
 
 
-class Worker(DeletionQueue):
-    """The deletion queue plus the counters ``/worker/stats`` shows."""
-
-    def stats(self) -> dict[str, Any]:
-        jobs = self.jobs()
-        return {
-            "queueDepth": len(jobs),
-            "currentlyDeleting": "",
-            "processed": 0,
-            "failed": 0,
-        }
-
-
-class ApiRuntime:
-    """Everything the API calls on the runtime, over real controller parts."""
+class ApiRuntime(Runtime):
+    """The real runtime with its threads left unstarted and the calls that would
+    reach a service (cycles, connection tests, sync, notifications) answered
+    from fields the tests set; everything else runs as in production."""
 
     def __init__(self, store: Store):
-        self.store = store
-        self.bus = EventBus(store)
-        self.worker = Worker(store, self.bus)
-        self.approvals = ApprovalService(store, self.bus, self.worker)
-        self.cycles: list[str] = []
-        self.running = False
+        super().__init__(store, watch=False)
+        self.cycles_requested: list[str] = []
         self.preview_items: list[dict[str, Any]] = []
         self.connection_ok = True
         self.notifications_sent: list[Any] = []
-        self._lock = threading.Lock()
+        self.deletion_requests: list[dict[str, Any]] = []
 
-    def request_cycle(self, reason: str) -> str:
-        with self._lock:
-            self.cycles.append(reason)
-            return "already_running" if self.running else "started"
-
-    def is_cycle_running(self) -> bool:
-        return self.running
-
-    def status(self) -> dict[str, Any]:
-        return {"conditions": [], "manifestGeneration": None, "drift": []}
+    def request_cycle(self, reason: str = "manual") -> str:
+        self.cycles_requested.append(reason)
+        return super().request_cycle(reason)
 
     def preview(self, force: bool = False) -> dict[str, Any]:
         return {"items": list(self.preview_items), "diskContext": None}
 
-    def test_connection(self, kind: str, url: str, api_key: str) -> dict[str, Any]:
+    def test_connection(
+        self, type_name: str, url: str, api_key: str, options: Any = None
+    ) -> dict[str, Any]:
         if self.connection_ok:
             return {"success": True, "message": "Connection successful"}
-        return {"success": False, "error": f"could not reach {kind} at {url}"}
+        return {"success": False, "error": f"could not reach {type_name} at {url}"}
 
     def sync_integrations(self) -> list[dict[str, Any]]:
         return []
 
-    def rule_values(self, integration_id: int, field: str) -> dict[str, Any]:
-        return {"type": "free", "inputType": "text", "placeholder": "", "suffix": ""}
-
-    def export_manifest(self, sections: list[str]) -> Manifest:
-        with self.store.read() as db:
-            prefs = desired.get_preferences(db)
-            weights = desired.get_weights(db)
-            names = {i.id: i.name for i in desired.integrations.list_all(db)}
-            body: dict[str, Any] = {
-                "preferences": {
-                    k: v for k, v in prefs.items() if k in Preferences.model_fields
-                },
-                "scoringWeights": {k: int(v) for k, v in weights.items()},
-                "integrations": [
-                    {"name": i.name, "type": i.type, "url": i.url, "enabled": i.enabled}
-                    for i in desired.integrations.list_all(db)
-                ],
-                "diskGroups": [
-                    {
-                        "mountPath": g.mount_path,
-                        "thresholdPct": g.threshold_pct,
-                        "targetPct": g.target_pct,
-                    }
-                    for g in desired.disk_groups.list_all(db)
-                ],
-                "rules": [
-                    {
-                        "field": r.field,
-                        "operator": r.operator,
-                        "value": r.value,
-                        "effect": r.effect,
-                        "enabled": r.enabled,
-                        **(
-                            {"integration": names[r.integration_id]}
-                            if r.integration_id
-                            else {}
-                        ),
-                    }
-                    for r in desired.rules.list_all(db)
-                ],
-                "notifications": [
-                    {"name": c.name, "type": c.type, "enabled": c.enabled}
-                    for c in desired.channels.list_all(db)
-                ],
-            }
-        return Manifest.model_validate(body)
-
-    def drift(self) -> list[dict[str, Any]]:
-        return []
-
     def revert(self, change_ids: list[int] | str, origin: str) -> list[int]:
         return []
-
-    def disk_group_integrations(self) -> dict[str, list[dict[str, Any]]]:
-        return {}
-
-    def dead_content(self, min_days: int | None, disk_group_id: int | None) -> dict:
-        return {"items": [], "totalCount": 0, "totalSize": 0, "protectedCount": 0}
-
-    def stale_content(self, stale_days: int | None, disk_group_id: int | None) -> dict:
-        return {"items": [], "totalCount": 0, "totalSize": 0, "protectedCount": 0}
 
     def send_test_notification(self, channel: Any) -> None:
         self.notifications_sent.append(channel)
@@ -143,9 +59,6 @@ class ApiRuntime:
     def request_deletion(self, items: list[dict], origin: str) -> dict[str, Any]:
         self.deletion_requests = items
         return {"queued": len(items), "total": len(items), "mode": "dry-run"}
-
-    def reset_data(self, origin: str) -> dict[str, int]:
-        return {}
 
     def close(self) -> None:
         self.bus.close()

@@ -41,7 +41,7 @@ def test_workflow_1_initial_setup(authed, runtime) -> None:
     )
     assert tested.status_code == 200 and tested.json["success"] is True
     assert authed.post("/engine/run").json == {"status": "started"}
-    assert runtime.cycles == ["manual"]
+    assert runtime.cycles_requested == ["manual"]
     stats = authed.get("/worker/stats").json
     assert stats["isRunning"] is False
     assert stats["queueDepth"] == 0
@@ -61,7 +61,7 @@ def test_workflow_2_configure_capacity(authed, runtime) -> None:
     )
     assert put.status_code == 200
     assert (put.json["thresholdPct"], put.json["targetPct"]) == (90, 80)
-    assert runtime.cycles == ["disk_group_changed"]
+    assert runtime.cycles_requested == ["disk_group_changed"]
     weights = authed.put(
         "/scoring-factor-weights",
         json={"watch_history": 10, "file_size": 6, "rating": 5, "time_in_library": 4},

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from controller.engine import FIELDS, Rule, compile_rules, match_rules, operators_for
-from controller.engine.rules import describe_matches
 from controller.engine.factors import item_ages
+from controller.engine.rules import describe_matches
 from controller.media import MediaType
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
@@ -131,7 +131,9 @@ MATCH_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("field", "operator", "value", "fields", "expected"), MATCH_CASES)
+@pytest.mark.parametrize(
+    ("field", "operator", "value", "fields", "expected"), MATCH_CASES
+)
 def test_rule_matches(make_item, field, operator, value, fields, expected):
     """Check one field/operator/value against one item (a match boosts the score)."""
     compiled = compile_rules([rule(field, operator, value)])
@@ -140,7 +142,9 @@ def test_rule_matches(make_item, field, operator, value, fields, expected):
     assert outcome.modifier == (3.0 if expected else 1.0)
 
 
-@pytest.mark.parametrize(("field", "operator", "value", "fields", "expected"), MATCH_CASES)
+@pytest.mark.parametrize(
+    ("field", "operator", "value", "fields", "expected"), MATCH_CASES
+)
 def test_rule_case_does_not_matter(make_item, field, operator, value, fields, expected):
     """Check that field, operator and value match the same in upper case."""
     compiled = compile_rules([rule(field.upper(), operator.upper(), value.upper())])
@@ -150,12 +154,33 @@ def test_rule_case_does_not_matter(make_item, field, operator, value, fields, ex
 
 def test_every_field_of_the_reference_is_known():
     """Check that the matcher knows every field name of the reference table."""
-    reference = (
-        "title quality tag genre rating sizebytes timeinlibrary monitored year "
-        "language seriesstatus seasoncount episodecount playcount lastplayed "
-        "requested requestcount requestedby incollection watchlist collection "
-        "haslabel label watchedbyreq type"
-    ).split()
+    reference = [
+        "title",
+        "quality",
+        "tag",
+        "genre",
+        "rating",
+        "sizebytes",
+        "timeinlibrary",
+        "monitored",
+        "year",
+        "language",
+        "seriesstatus",
+        "seasoncount",
+        "episodecount",
+        "playcount",
+        "lastplayed",
+        "requested",
+        "requestcount",
+        "requestedby",
+        "incollection",
+        "watchlist",
+        "collection",
+        "haslabel",
+        "label",
+        "watchedbyreq",
+        "type",
+    ]
     assert sorted(FIELDS) == sorted(reference)
     assert all(operators_for(field) for field in reference)
     assert operators_for("nosuchfield") == ()
@@ -183,7 +208,9 @@ MATCHED_VALUES = [
 ]
 
 
-@pytest.mark.parametrize(("field", "operator", "value", "fields", "shown"), MATCHED_VALUES)
+@pytest.mark.parametrize(
+    ("field", "operator", "value", "fields", "shown"), MATCHED_VALUES
+)
 def test_matched_value(make_item, field, operator, value, fields, shown):
     """Check the item value the breakdown shows for a matching rule."""
     item = make_item(**fields)
@@ -193,7 +220,9 @@ def test_matched_value(make_item, field, operator, value, fields, shown):
 
 
 def effects_outcome(make_item, *effects):
-    rules = [rule("title", "contains", "x", effect=e, id=i) for i, e in enumerate(effects)]
+    rules = [
+        rule("title", "contains", "x", effect=e, id=i) for i, e in enumerate(effects)
+    ]
     return match_rules(compile_rules(rules), make_item(title="x"), NOW)
 
 

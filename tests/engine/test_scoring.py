@@ -57,7 +57,7 @@ def test_inapplicable_factors_leave_the_denominator(make_item):
 def test_all_weights_zero_scores_zero(make_item):
     """Check that zero weights give score 0 and the reference's reason."""
     item = make_item(size_bytes=80 * GIB)
-    scored = score_one(item, {key: 0 for key in DEFAULT_WEIGHTS})
+    scored = score_one(item, dict.fromkeys(DEFAULT_WEIGHTS, 0))
     assert scored.score == 0.0
     assert scored.reason == ZERO_WEIGHTS == "All preference weights are zero"
     assert scored.factors == ()

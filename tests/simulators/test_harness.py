@@ -65,9 +65,10 @@ def test_same_seed_same_world_other_seed_differs():
     a = World.generate(seed=3, size=500, now=1_700_000_000)
     b = World.generate(seed=3, size=500, now=1_700_000_000)
     c = World.generate(seed=4, size=500, now=1_700_000_000)
-    key = lambda w: [
-        (m.title, m.size, m.tmdb_id, len(m.plays)) for m in w.movies.values()
-    ]  # noqa: E731
+
+    def key(w):
+        return [(m.title, m.size, m.tmdb_id, len(m.plays)) for m in w.movies.values()]
+
     assert key(a) == key(b) and key(a) != key(c)
     assert a.disk_usage("/data/media") == b.disk_usage("/data/media")
     assert len(a.movies) + len(a.series) + len(a.artists) + len(a.books) == 500
