@@ -19,6 +19,7 @@ from controller import __version__
 from controller.manifest.loader import load_manifests
 from controller.manifest.problems import ManifestError
 from controller.manifest.schema import manifest_json_schema
+from controller.plan_cli import add_observe, add_plan
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
@@ -72,7 +73,12 @@ def run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Subparsers], None]] = [add_validate, add_schema]
+COMMANDS: list[Callable[[Subparsers], None]] = [
+    add_validate,
+    add_schema,
+    add_plan,
+    add_observe,
+]
 
 
 def build_parser(

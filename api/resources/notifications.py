@@ -62,7 +62,13 @@ def _webhook(body: dict[str, Any], stored: str | None) -> str | None:
 def _as_body(channel: repo.Channel) -> dict[str, Any]:
     body: dict[str, Any] = {"name": channel.name, "type": channel.type}
     body["enabled"] = channel.enabled
-    body.update({camel(flag): getattr(channel, flag) for flag in FLAGS})
+    body.update(
+        {
+            camel(flag): getattr(channel, flag)
+            for flag in FLAGS
+            if camel(flag) in NotificationChannel.model_fields
+        }
+    )
     if channel.apprise_tags:
         body["appriseTags"] = channel.apprise_tags
     return body

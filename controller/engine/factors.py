@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import NamedTuple
 
 from controller.media import WATCHABLE_TYPES, MediaItem
@@ -108,7 +109,8 @@ class Ages(NamedTuple):
 _ADDED_FUTURE = "addedAt is in the future; counted as 0 days in library"
 _PLAYED_FUTURE = "lastPlayed is in the future; counted as played 0 days ago"
 _NO_AGES = Ages(None, None)
-_make_ages = Ages._make  # skips the keyword handling of Ages(...), for speed
+# Builds an Ages from a 3-tuple in C, skipping Ages(...)'s Python-level __new__.
+_make_ages = partial(tuple.__new__, Ages)
 
 
 def item_ages(item: MediaItem, now: datetime) -> Ages:

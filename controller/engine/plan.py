@@ -18,15 +18,14 @@ item scoring 0 or less. Collection expansion is not done: each item is one unit.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from controller.engine.digest import PlanDigest
 from controller.engine.factors import ScoringContext
 from controller.engine.rules import CompiledRules, Rule, compile_rules
 from controller.engine.scoring import (
@@ -399,7 +398,9 @@ def build_plan(
     compiled = rules if isinstance(rules, CompiledRules) else compile_rules(rules)
     item_budget = limits.max_items or None
     byte_budget = limits.max_bytes or None
-    digest = _Digest(weights, compiled, context, tiebreaker, limits, unmonitor_seasons)
+    digest = PlanDigest(
+        weights, compiled, context, tiebreaker, limits, unmonitor_seasons
+    )
     planned: list[DiskGroupPlan] = []
     for group in sorted(groups, key=lambda g: g.spec.mount_path):
         scored = score_items(group.items, weights, compiled, context, now)
@@ -414,68 +415,10 @@ def build_plan(
             group.distrusted,
             unmonitor_seasons,
         )
-        digest.add_group(group, ordered)
+        digest.add_group(group.spec, group.usage, group.skip, group.distrusted, ordered)
         planned.append(plan)
         if item_budget is not None:
             item_budget -= len(plan.deletions)
         if byte_budget is not None:
             byte_budget -= plan.planned_bytes
     return Plan(tuple(planned), digest.hexdigest(), now)
-
-
-class _Digest:
-    """A sha256 over a canonical JSON rendering of a plan's inputs."""
-
-    def __init__(
-        self,
-        weights: Mapping[str, float],
-        rules: CompiledRules,
-        context: ScoringContext,
-        tiebreaker: str,
-        limits: PlanLimits,
-        unmonitor_seasons: bool,
-    ) -> None:
-        self._hash = hashlib.sha256(b"capacitarr-plan-v1\n")
-        every_rule = [c.rule for c in rules.rules] + [i.rule for i in rules.ignored]
-        self._add(
-            {
-                "weights": sorted(weights.items()),
-                "rules": [asdict(rule) for rule in every_rule],
-                "context": {k: sorted(v) for k, v in asdict(context).items()},
-                "tiebreaker": tiebreaker,
-                "limits": asdict(limits),
-                "unmonitorSeasons": unmonitor_seasons,
-            }
-        )
-
-    def _add(self, value: Any) -> None:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-        self._hash.update(text.encode())
-        self._hash.update(b"\n")
-
-    def add_group(self, group: GroupInput, ordered: Sequence[ScoredItem]) -> None:
-        """Add one group's inputs; ``ordered`` is its items in planning order."""
-        self._add(
-            {
-                "spec": asdict(group.spec),
-                "usage": asdict(group.usage) if group.usage else None,
-                "skip": sorted([list(key), why] for key, why in group.skip.items()),
-                "distrusted": group.distrusted,
-            }
-        )
-        rows = []
-        for scored in ordered:
-            item = scored.item
-            rows.append(
-                (
-                    item.integration_id,
-                    item.external_id,
-                    item.size_bytes,
-                    round(scored.score, 4),
-                    scored.protected,
-                )
-            )
-        self._add(rows)
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()

@@ -240,7 +240,11 @@ def _list_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Descri
         return None
 
     def any_hit(item: MediaItem, ages: Ages) -> bool:
-        return any(positive(element.lower(), value) for element in get(item))
+        # A plain loop: any() over a generator costs twice as much per item.
+        for element in get(item):  # noqa: SIM110
+            if positive(element.lower(), value):
+                return True
+        return False
 
     if operator in ("==", "contains"):
         return any_hit, lambda item, ages: first_hit(item) or ""

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 from controller.engine.factors import Ages, item_ages
@@ -141,7 +142,8 @@ class RulesOutcome(NamedTuple):
 
 
 _UNTOUCHED = RulesOutcome(False, 1.0, ())
-_make_outcome = RulesOutcome._make  # skips keyword handling, for speed
+# Builds a RulesOutcome from a 3-tuple in C, skipping its Python-level __new__.
+_make_outcome = partial(tuple.__new__, RulesOutcome)
 
 
 def compile_rules(rules: Iterable[Rule]) -> CompiledRules:

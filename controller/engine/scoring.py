@@ -45,6 +45,7 @@ from controller.engine.rules import (
 from controller.media import MediaItem
 
 ZERO_WEIGHTS = "All preference weights are zero"
+_NO_RULES: tuple[CompiledRule, ...] = ()
 TIEBREAKERS = ("size_desc", "size_asc", "name_asc", "oldest_first", "newest_first")
 DEFAULT_TIEBREAKER = "size_desc"
 
@@ -308,10 +309,12 @@ def score_items(
         if basis is None:
             basis = bases[kind] = _basis_for(*kind, weights, compiled, context)
         ages = item_ages(item, now)
-        protected, modifier, matched = apply_rules(basis.rules, item, ages)
-        if protected:
-            append(ScoredItem(item, 0.0, True, matched, basis, (), ages))
-            continue
+        modifier, matched = 1.0, _NO_RULES
+        if basis.rules:
+            protected, modifier, matched = apply_rules(basis.rules, item, ages)
+            if protected:
+                append(ScoredItem(item, 0.0, True, matched, basis, (), ages))
+                continue
         raws = raw_scores(item, ages)
         score = 0.0
         if basis.total_weight:
@@ -350,15 +353,17 @@ def sort_scored(
     last for both date orders), then to (integration id, external id).
     """
     tiebreak = _TIEBREAKS.get(tiebreaker, _TIEBREAKS[DEFAULT_TIEBREAKER])
-    return sorted(
-        scored,
-        key=lambda s: (
-            -round(s.score, 4),
-            tiebreak(s.item),
-            s.item.integration_id,
-            s.item.external_id,
-        ),
-    )
+
+    def order(entry: ScoredItem) -> tuple[Any, ...]:
+        item = entry.item
+        return (
+            -round(entry.score, 4),
+            tiebreak(item),
+            item.integration_id,
+            item.external_id,
+        )
+
+    return sorted(scored, key=order)
 
 
 def unsafe_keep_rules(

@@ -141,3 +141,26 @@ def supports(type_name: str, capability: str) -> bool:
     proto = CAPABILITIES[capability]
     members = [m for m in dir(proto) if not m.startswith("_") and m not in ("bridge",)]
     return all(callable(getattr(cls, m, None)) for m in members)
+
+
+def client_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Translate an integration's desired-state options into client options.
+
+    Manifests and the API speak camelCase (``pathMappings``, ``showLevelOnly``,
+    ``timeoutSeconds``); clients and the observer take snake_case settings.
+    Options already in client form pass through unchanged.
+    """
+    given = dict(options or {})
+    out = {k: v for k, v in given.items() if "_" in k or k.islower()}
+    if "pathMappings" in given:
+        out["path_mappings"] = [
+            {"from": m.get("from", m.get("source")), "to": m.get("to", m.get("target"))}
+            for m in given["pathMappings"] or []
+        ]
+    if given.get("showLevelOnly"):
+        out["show_level_only"] = True
+    if given.get("timeoutSeconds"):
+        seconds = float(given["timeoutSeconds"])
+        out["read_timeout"] = seconds
+        out["connect_timeout"] = min(seconds, 10.0)
+    return out

@@ -33,6 +33,7 @@ from controller.engine import (
 )
 from controller.engine.scoring import ScoredItem
 from controller.events import EventBus
+from controller.integrations.registry import client_options
 from controller.observe import observe
 from controller.observe.model import IntegrationSpec, Observation
 from controller.observe.sanity import ObservationBaseline, SanitySettings
@@ -187,7 +188,7 @@ class CycleRunner:
                 url=i.url,
                 api_key=i.api_key,
                 name=i.name,
-                options=i.options,
+                options=client_options(i.options),
             )
             for i in desired["integrations"]
             if i.enabled

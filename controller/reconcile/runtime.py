@@ -23,7 +23,7 @@ from controller.act.deletion_queue import DeletionQueue, store_settings
 from controller.errors import CapacitarrError
 from controller.events import EventBus
 from controller.integrations.capabilities import QueuedItem
-from controller.integrations.registry import build_client
+from controller.integrations.registry import build_client, client_options
 from controller.manifest.loader import LoadedManifests, load_manifests
 from controller.manifest.problems import ManifestError
 from controller.media import MediaType
@@ -247,7 +247,7 @@ class Runtime:
             row.type,
             row.url,
             row.api_key,
-            row.options,
+            client_options(row.options),
             integration_id=row.id,
             name=row.name,
         )
@@ -287,7 +287,11 @@ class Runtime:
             if row.type not in ("sonarr", "radarr", "lidarr", "readarr"):
                 continue
             client = build_client(
-                row.type, row.url, row.api_key, row.options, integration_id=row.id
+                row.type,
+                row.url,
+                row.api_key,
+                client_options(row.options),
+                integration_id=row.id,
             )
             try:
                 for disk in client.disks():
@@ -332,7 +336,11 @@ class Runtime:
         for row in rows:
             entry: dict[str, Any] = {"id": row.id, "name": row.name, "type": row.type}
             client = build_client(
-                row.type, row.url, row.api_key, row.options, integration_id=row.id
+                row.type,
+                row.url,
+                row.api_key,
+                client_options(row.options),
+                integration_id=row.id,
             )
             try:
                 test = client.test()
@@ -417,6 +425,17 @@ class Runtime:
             self.loop.wait_idle(120)
         with self.store.read() as db:
             return views.preview(self.cycles.last, db)
+
+    def plan_json(self, refresh: bool = False) -> dict[str, Any]:
+        """The last cycle's plan per disk group (a cycle runs first if none has)."""
+        if refresh or self.cycles.last is None:
+            if not self.loop.running:
+                self.loop.trigger("plan")
+            self.loop.wait_idle(120)
+        last = self.cycles.last
+        if last is None:
+            return {"digest": None, "groups": []}
+        return {**last.plan.to_json(), "runId": last.run_id}
 
     def dead_content(self, min_days: int, disk_group_id: int | None) -> dict[str, Any]:
         return views.dead(
