@@ -7,6 +7,7 @@ OpenAPI document generated from the same route table.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from api.accounts import Accounts
 from api.auth import AuthMiddleware, Tokens
 from api.context import ApiContext, Limits
 from api.middleware import RequestContext
-from api.render import to_json
+from api.render import json_ready
 from api.resources import (
     approvals,
     audit,
@@ -56,13 +57,11 @@ _MODULES = (
 
 
 class _JsonHandler(falcon.media.JSONHandler):
-    """Serialise datetimes and dataclasses the way the API renders them."""
+    """Serialise datetimes, enums and records through ``api.render``."""
 
     def __init__(self) -> None:
-        import json
-
         super().__init__(
-            dumps=lambda obj: json.dumps(to_json(obj, camel=False), ensure_ascii=False),
+            dumps=lambda obj: json.dumps(json_ready(obj), ensure_ascii=False),
         )
 
 

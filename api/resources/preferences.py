@@ -54,17 +54,10 @@ class PreferencesResource:
         body = read_object(req)
         for name in READ_ONLY & body.keys():
             del body[name]
-        if ALIAS in body:
-            alias = body.pop(ALIAS)
-            if body.get("defaultDiskGroupMode", alias) != alias:
-                raise BadRequest(
-                    "disagrees with defaultDiskGroupMode; send one of them",
-                    field=ALIAS,
-                )
-            body["defaultDiskGroupMode"] = alias
         store = self._ctx.store
         with store.write() as db:
             before = render_preferences(get_preferences(db))
+            _resolve_alias(body, before["defaultDiskGroupMode"])
             current = {k: v for k, v in before.items() if k != ALIAS}
             parse_model(Preferences, {**current, **body})
             after = render_preferences(
@@ -90,6 +83,22 @@ class PreferencesResource:
         if before["deletionsEnabled"] and not after["deletionsEnabled"]:
             self._ctx.runtime.worker.clear()
         bus.publish("settings_changed", "Settings updated", changes=changed)
+
+
+def _resolve_alias(body: dict[str, Any], current: Any) -> None:
+    """Fold ``executionMode`` into ``defaultDiskGroupMode``.
+
+    A client that reads, edits and writes back the whole object sends both; the
+    one that differs from the current mode is the change. Two different changes
+    at once are refused.
+    """
+    if ALIAS not in body:
+        return
+    alias = body.pop(ALIAS)
+    given = body.get("defaultDiskGroupMode", current)
+    if given != alias and given != current and alias != current:
+        raise BadRequest("disagrees with defaultDiskGroupMode; send one", field=ALIAS)
+    body["defaultDiskGroupMode"] = alias if alias != current else given
 
 
 def render_weights(ctx: ApiContext) -> list[dict[str, Any]]:

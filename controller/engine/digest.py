@@ -39,7 +39,7 @@ class PlanDigest:
         every_rule = [c.rule for c in rules.rules] + [i.rule for i in rules.ignored]
         self._add(
             {
-                "weights": sorted(weights.items()),
+                "weights": sorted((k, int(max(0, v))) for k, v in weights.items()),
                 "rules": [asdict(rule) for rule in every_rule],
                 "context": {k: sorted(v) for k, v in asdict(context).items()},
                 "tiebreaker": tiebreaker,

@@ -37,7 +37,7 @@ from controller.integrations.registry import client_options
 from controller.observe import observe
 from controller.observe.model import IntegrationSpec, Observation
 from controller.observe.sanity import ObservationBaseline, SanitySettings
-from controller.store import Store, metrics, runs
+from controller.store import Store, audit, metrics, runs
 from controller.store import desired as stored
 
 log = logging.getLogger(__name__)
@@ -165,6 +165,7 @@ class CycleRunner:
         self._clock = clock or store.now
         self._on_complete = on_complete
         self._baseline: ObservationBaseline | None = None
+        self._audit_mark = 0
         self.last: CycleResult | None = None
         self.phase = "idle"
 
@@ -193,6 +194,13 @@ class CycleRunner:
             for i in desired["integrations"]
             if i.enabled
         ]
+        # Our own deletions shrink libraries on purpose: tell the baseline, so
+        # a large cleanup is not mistaken for a library that vanished.
+        with self._store.read() as db:
+            deleted, self._audit_mark = audit.deletions_since(db, self._audit_mark)
+        if self._baseline is not None:
+            for integration_id, count in deleted.items():
+                self._baseline = self._baseline.after_deletions(integration_id, count)
         shrink = float(desired["preferences"].get("libraryShrinkTolerancePct", 20))
         settings = SanitySettings(max_shrink=shrink / 100)
         observation = observe(specs, self._baseline, now, settings=settings)
@@ -215,13 +223,15 @@ class CycleRunner:
             reason=reason,
         )
         self._approvals.expire_snoozes(now)
-        self.phase = "observing"
+        self._enter("observing", run_id, integrations=len(desired["integrations"]))
         observation = self.observe(desired, now)
         group_ids = self._record_observation(observation, now)
         desired = self.read_desired()  # disk groups discovered this cycle
-        self.phase = "planning"
+        self._enter("planning", run_id, items=len(observation.items))
         plan, scored = self._plan(desired, observation, now)
-        self.phase = "acting"
+        self._enter(
+            "acting", run_id, planned=sum(len(g.deletions) for g in plan.groups)
+        )
         result = CycleResult(
             run_id=run_id,
             started_at=now,
@@ -283,6 +293,18 @@ class CycleRunner:
         if self._on_complete is not None:
             self._on_complete(result)
         return result
+
+    def _enter(self, phase: str, run_id: int, **counts: int) -> None:
+        """Move to the next phase and say so on the live stream."""
+        self.phase = phase
+        detail = ", ".join(f"{k} {v}" for k, v in counts.items())
+        self._bus.publish(
+            "engine_progress",
+            f"Engine run {run_id}: {phase} ({detail})",
+            runId=run_id,
+            phase=phase,
+            **counts,
+        )
 
     def _record_observation(
         self, observation: Observation, now: datetime

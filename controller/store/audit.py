@@ -181,3 +181,22 @@ def prune_events(db: Database, *, now: datetime, days: int = 7) -> int:
     return db.execute(
         "DELETE FROM activity_events WHERE created_at < ?", [cutoff]
     ).rowcount
+
+
+def deletions_since(db: Database, after_id: int) -> tuple[dict[int, int], int]:
+    """Count ``deleted`` rows per integration with an id above ``after_id``.
+
+    Returns:
+        The counts by integration id, and the highest audit id seen (or
+        ``after_id`` when there is none), to pass next time.
+    """
+    counts: dict[int, int] = {}
+    highest = after_id
+    for row in db.query(
+        "SELECT id, integration_id FROM audit_log WHERE id > ? AND action = 'deleted'",
+        [after_id],
+    ):
+        highest = max(highest, row["id"])
+        if row["integration_id"] is not None:
+            counts[row["integration_id"]] = counts.get(row["integration_id"], 0) + 1
+    return counts, highest

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from controller.act.deletion_queue import insert_job
 from controller.store import disk_groups
 
 
@@ -68,7 +69,7 @@ def test_disk_group_partial_update_merges(authed, group_id) -> None:
         ({"deletionsEnabled": "yes"}, ("deletionsEnabled",)),
         ({"sunsetDays": 3}, ("sunsetDays", "accepted", "deletionsEnabled")),
         (
-            {"executionMode": "auto", "defaultDiskGroupMode": "dry-run"},
+            {"executionMode": "auto", "defaultDiskGroupMode": "approval"},
             ("executionMode",),
         ),
     ],
@@ -78,6 +79,37 @@ def test_preferences(authed, body, words) -> None:
     before = authed.get("/preferences").json
     assert_400(authed.put("/preferences", json=body), *words)
     assert authed.get("/preferences").json == before
+
+
+def test_execution_mode_alias_in_a_full_write_back(authed) -> None:
+    """Check GET-edit-PUT of the whole object changing only executionMode."""
+    prefs = authed.get("/preferences").json
+    prefs["executionMode"] = "approval"
+    result = authed.put("/preferences", json=prefs)
+    assert result.status_code == 200, result.json
+    assert result.json["defaultDiskGroupMode"] == "approval"
+
+
+def test_disabling_deletions_cancels_queued_jobs(authed, runtime) -> None:
+    """Check that deletionsEnabled going false empties the deletion queue."""
+    store = runtime.store
+    with store.write() as db:
+        insert_job(
+            db,
+            {
+                "integration_id": 1,
+                "external_id": "7",
+                "media_type": "movie",
+                "title": "Serenity",
+                "size_bytes": 10,
+            },
+            trigger="engine",
+            mode="auto",
+            at=store.now(),
+        )
+    assert len(authed.get("/deletion-queue").json) == 1
+    authed.put("/preferences", json={"deletionsEnabled": False})
+    assert authed.get("/deletion-queue").json == []
 
 
 def test_preferences_put_merges_and_reports_changes(authed, runtime) -> None:

@@ -1,32 +1,19 @@
-"""Builders shared by the engine tests: items, contexts and a fixed clock."""
+"""Builders shared by the engine tests."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
 import pytest
 
-from controller.engine import ScoringContext
 from controller.media import MediaItem, MediaType
-
-NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
-GIB = 1024**3
-
-# Plex and Seerr configured and healthy: every factor can apply.
-FULL_CONTEXT = ScoringContext(active_types=frozenset({"plex", "seerr"}))
-
-
-@pytest.fixture
-def now() -> datetime:
-    return NOW
 
 
 @pytest.fixture
 def make_item() -> Callable[..., MediaItem]:
-    """Return a builder of items with unique ids and overridable fields."""
+    """Return a builder of movies with unique ids; any field can be overridden."""
     ids = count(1)
 
     def build(**fields: Any) -> MediaItem:

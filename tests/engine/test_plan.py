@@ -248,3 +248,16 @@ def test_run_limits_are_shared_across_groups(make_item):
     assert [len(g.deletions) for g in result.groups] == [3, 1]
     assert result.groups[1].stopped_by == "max_items"
     assert result.to_json()["groups"][0]["mountPath"] == "/a"
+
+
+def test_planned_deletion_json_carries_identity_bytes_and_breakdown(make_item):
+    """Check what the act layer and the API read from a planned item."""
+    result = plan(gib_items(make_item, 20), used=90 * GIB)
+    (deletion,) = result.deletions
+    document = deletion.to_json()
+    assert document["expectedBytes"] == 20 * GIB
+    assert document["externalId"] == deletion.item.external_id
+    assert document["factors"][0]["key"] == "file_size"
+    assert deletion.collection_group == "" and deletion.reason.startswith("file_size")
+    group = result.to_json()
+    assert group["stoppedBy"] == "target" and group["bytesToFree"] == 15 * GIB

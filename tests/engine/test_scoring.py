@@ -271,3 +271,28 @@ def test_order_is_deterministic_whatever_the_input_order(make_item):
     assert [s.key for s in sort_scored(forward)] == [
         s.key for s in sort_scored(backward)
     ]
+
+
+def test_label_rules_are_dropped_while_every_media_server_is_broken(make_item):
+    """Check that a removal rule on labels cannot fire on missing label data."""
+    rules = [rule("haslabel", "==", "false", "always_remove")]
+    broken = ScoringContext(frozenset({"plex"}), frozenset({"plex"}))
+    assert not score_one(make_item(), rules=rules, context=broken).rules_matched
+    assert score_one(make_item(), rules=rules, context=PLEX).rules_matched
+
+
+def test_matches_pair_rules_with_the_values_they_matched(make_item):
+    """Check the matched values shown for several matching rules, in order."""
+    item = make_item(title="Alien", tags=("4k", "keep"), size_bytes=30 * GIB)
+    rules = [
+        rule("tag", "contains", "kee", "lean_keep", 1),
+        rule("sizebytes", ">", str(GIB), "lean_remove", 2),
+    ]
+    scored = score_one(item, rules=rules)
+    assert [(m.rule.rule.id, m.matched_value) for m in scored.matches] == [
+        (1, "keep"),
+        (2, "30.00 GB"),
+    ]
+    assert scored.reason.endswith(
+        ". Lean toward keeping (tag kee), Lean toward removing (sizebytes 1073741824)"
+    )
