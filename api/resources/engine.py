@@ -128,6 +128,16 @@ class Preview:
             resp.media = items
 
 
+class PlanResource:
+    """``GET /plan[?refresh=true]``: the plan per disk group, as `capacitarr plan`."""
+
+    def __init__(self, ctx: ApiContext):
+        self._ctx = ctx
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = self._ctx.runtime.plan_json(refresh=query_bool(req, "refresh"))
+
+
 def _with_protected(item: dict[str, Any]) -> dict[str, Any]:
     if "protected" in item:
         return item
@@ -216,6 +226,15 @@ def register(table: RouteTable, ctx: ApiContext) -> None:
                 ("format", "string", "list (default) or full ({items, diskContext})"),
             ),
             response="array",
+        ),
+    )
+    table.add(
+        "/plan",
+        PlanResource(ctx),
+        "engine",
+        get=Operation(
+            "The plan of the last cycle per disk group",
+            query=(("refresh", "boolean", "run a cycle first"),),
         ),
     )
     table.add("/status", Status(ctx), "engine", get=Operation("Controller status"))

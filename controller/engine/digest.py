@@ -70,19 +70,14 @@ class PlanDigest:
                 "distrusted": distrusted,
             }
         )
-        rows = []
-        for scored in ordered:
-            item = scored.item
-            rows.append(
-                (
-                    item.integration_id,
-                    item.external_id,
-                    item.size_bytes,
-                    round(scored.score, 4),
-                    scored.protected,
-                )
-            )
-        self._add(rows)
+        # One line per item, unit-separated; formatting the score to 4 decimals
+        # matches the rounding the ordering uses.
+        lines = "".join(
+            f"{s.item.integration_id}\x1f{s.item.external_id}\x1f"
+            f"{s.item.size_bytes}\x1f{s.score:.4f}\x1f{s.protected:d}\n"
+            for s in ordered
+        )
+        self._hash.update(lines.encode())
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()

@@ -148,7 +148,7 @@ class Preferences(_Model):
         description="Days without a play after which items are stale.",
     )
     libraryShrinkTolerancePct: Percent = Field(
-        default=20,
+        default=20.0,
         ge=0,
         le=100,
         description="A library that shrank by more than this since the last good "

@@ -152,7 +152,8 @@ def restrict_to(document: dict[str, Any], template: dict[str, Any]) -> dict[str,
 
     Drift compares the manifests with the effective state; fields the manifests
     leave to defaults are not drift. Entities present only in ``document`` are kept
-    whole (something exists that the manifests do not declare).
+    whole (something exists that the manifests do not declare), except disk groups,
+    which are discovered from the disks rather than declared.
     """
     out: dict[str, Any] = {}
     for section in ("preferences", "scoringWeights"):
@@ -171,7 +172,9 @@ def restrict_to(document: dict[str, Any], template: dict[str, Any]) -> dict[str,
         for entity in document.get(section) or []:
             declared = stated.get(entity[key])
             if declared is None:
-                kept.append(entity)
+                # A disk the manifests do not name was discovered, not desired.
+                if section != "diskGroups":
+                    kept.append(entity)
             else:
                 kept.append({k: v for k, v in entity.items() if k in declared})
         out[section] = kept

@@ -25,9 +25,12 @@ from controller.reconcile.documents import (
     DISK_GROUP_FIELDS,
     OPTION_FIELDS,
     RULE_FIELDS,
+    effective_document,
     manifest_document,
+    restrict_to,
 )
 from controller.store import Store, Transaction
+from controller.store import changes as change_rows
 from controller.store import desired as stored
 from controller.store import manifests as generation_rows
 
@@ -252,7 +255,15 @@ def _rule(
     document: dict[str, Any],
     at: datetime,
 ) -> None:
-    existing = next((r for r in stored.rules.list_all(db) if r.name == key), None)
+    # Rules made at runtime have no name; documents key them as ``id:<id>``.
+    existing = next(
+        (
+            r
+            for r in stored.rules.list_all(db)
+            if r.name == key or (not r.name and key == f"id:{r.id}")
+        ),
+        None,
+    )
     if removed:
         if existing is not None:
             stored.rules.delete(db, origin, existing.id, at=at)
@@ -302,3 +313,72 @@ def _channel(
         stored.channels.create(db, origin, values, at=at)
     else:
         stored.channels.update(db, origin, existing.id, values, at=at)
+
+
+def revert_to_manifest(
+    store: Store, loaded: LoadedManifests, origin: str
+) -> list[Change]:
+    """Undo every runtime change the manifests disagree with (drift -> none).
+
+    Entities the manifests do not declare are removed (rules, integrations and
+    channels created at runtime); discovered disk groups are observed state, not
+    drift, and stay. Returns the changes made.
+    """
+    document = manifest_document(loaded.manifest)
+    with store.write() as db:
+        effective = restrict_to(effective_document(db), document)
+        changes = diff(flatten(effective), flatten(document))
+        _apply(db, changes, document, origin, loaded.manifest, store.now())
+    log.info("reverted %d drifted field(s) to the manifests", len(changes))
+    return changes
+
+
+# Change-log field (camelCase of a column) -> column, for reverting one change.
+_COLUMNS = {
+    "diskGroups": {v: k for k, v in DISK_GROUP_FIELDS.items()},
+    "rules": {f: f for f in (*RULE_FIELDS, "name")}
+    | {"integrationId": "integration_id"},
+    "integrations": {"name": "name", "url": "url", "enabled": "enabled"},
+}
+
+
+def revert_changes(store: Store, change_ids: list[int], origin: str) -> list[str]:
+    """Set the fields of the given recorded changes back to their old values.
+
+    Only field changes can be reverted one by one; creations, deletions and
+    secrets are skipped (revert everything to the manifests for those).
+
+    Returns:
+        A line per reverted change, ``section[key].field: new -> old``.
+    """
+    reverted: list[str] = []
+    at = store.now()
+    with store.write() as db:
+        for change in change_rows.list_changes(db, limit=100_000):
+            if change.id not in change_ids or change.field is None:
+                continue
+            section, key, field = change.section, change.key, change.field
+            if section == "preferences":
+                stored.set_preferences(db, origin, {field: change.old}, at=at)
+            elif section == "scoringWeights":
+                stored.set_weights(db, origin, {field: change.old}, at=at)
+            elif section == "diskGroups" and field in _COLUMNS["diskGroups"]:
+                column = _COLUMNS["diskGroups"][field]
+                stored.disk_groups.upsert_settings(
+                    db, origin, key, {column: change.old}, at=at
+                )
+            elif section == "rules" and field in _COLUMNS["rules"]:
+                column = _COLUMNS["rules"][field]
+                stored.rules.update(db, origin, int(key), {column: change.old}, at=at)
+            elif section == "integrations" and field in _COLUMNS["integrations"]:
+                row = stored.integrations.find_by_name(db, key)
+                if row is None:
+                    continue
+                column = _COLUMNS["integrations"][field]
+                stored.integrations.update(
+                    db, origin, row.id, {column: change.old}, at=at
+                )
+            else:
+                continue
+            reverted.append(f"{section}[{key}].{field}: {change.new} -> {change.old}")
+    return reverted

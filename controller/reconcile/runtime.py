@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from controller import __version__
 from controller.act.approval import ApprovalService
 from controller.act.deletion import DeletionWorker
 from controller.act.deletion_queue import DeletionQueue, store_settings
+from controller.act.plans import item_columns
+from controller.engine import PlannedDeletion
 from controller.errors import CapacitarrError
 from controller.events import EventBus
 from controller.integrations.capabilities import QueuedItem
@@ -35,6 +38,8 @@ from controller.reconcile.generations import (
     apply_generation,
     git_commit_of,
     record_rejected,
+    revert_changes,
+    revert_to_manifest,
 )
 from controller.reconcile.loop import CycleLoop, ManifestWatcher
 from controller.reconcile.status import (
@@ -543,6 +548,86 @@ class Runtime:
                 }
             )
         return out
+
+    def revert(self, target: list[int] | str, origin: str) -> list[str]:
+        """Undo runtime changes: ``"all"`` drift, or the given change ids."""
+        if target == "all":
+            loaded = self.manifests.loaded
+            if loaded is None:
+                return []
+            changes = revert_to_manifest(self.store, loaded, origin)
+            lines = [c.describe() for c in changes]
+        else:
+            lines = revert_changes(self.store, list(target), origin)
+        if lines:
+            self.bus.publish(
+                "settings_changed",
+                f"Reverted {len(lines)} runtime change(s)",
+                changes=lines[:50],
+            )
+        return lines
+
+    def request_deletion(
+        self, items: list[dict[str, Any]], origin: str
+    ) -> dict[str, Any]:
+        """A person asks to delete items: act in each item's disk-group mode.
+
+        Only items the last cycle saw can be handled, and never one an
+        ``always_keep`` rule protects: anything in doubt is refused with a reason.
+        """
+        last = self.cycles.last
+        scored = {s.item.key: s for s in last.scored} if last else {}
+        with self.store.read() as db:
+            prefs = stored.get_preferences(db)
+        accepted, refused = 0, []
+        for entry in items:
+            key = (int(entry["integrationId"]), str(entry["externalId"]))
+            found = scored.get(key)
+            reason = None
+            if found is None:
+                reason = "not seen in the last cycle; run a cycle first"
+            elif found.protected:
+                reason = "protected by an always_keep rule"
+            mount = last.observation.item_mounts.get(key) if last else None
+            group_id = last.group_ids.get(mount) if last and mount else None
+            if reason is None and group_id is None:
+                reason = "not on any disk group"
+            if reason is not None or found is None or last is None:
+                refused.append(
+                    {"integrationId": key[0], "externalId": key[1], "reason": reason}
+                )
+                continue
+            with self.store.read() as db:
+                mode = stored.effective_mode(db, group_id)
+            planned = PlannedDeletion(
+                found,
+                found.item.size_bytes,
+                unmonitor=str(found.item.media_type) == "season",
+            )
+            group = SimpleNamespace(deletions=(planned,))
+            if mode == "approval":
+                columns = item_columns(planned)
+                self.approvals.request({**columns, "disk_group_id": group_id})
+            elif mode == "auto":
+                self.deletions.enqueue_plan(
+                    group,
+                    "auto",
+                    None,
+                    group_id,
+                    trigger="user",
+                    add_exclusion=bool(prefs.get("addImportExclusion")),
+                    delete_files=bool(prefs.get("deleteFiles", True)),
+                )
+                self.deletion_worker.wake()
+            else:
+                self.deletions.record_dry_run(group, group_id, reason="execution_mode")
+            accepted += 1
+        return {
+            "queued": accepted,
+            "total": len(items),
+            "mode": prefs.get("defaultDiskGroupMode", "dry-run"),
+            "refused": refused,
+        }
 
     def export_document(self) -> dict[str, Any]:
         """The effective desired state as a manifest document (secrets as refs)."""

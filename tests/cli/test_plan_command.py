@@ -94,3 +94,48 @@ def test_plan_without_inputs_is_an_error() -> None:
     result = capacitarr("plan")
     assert result.returncode == 1
     assert "--server URL" in result.stderr
+
+
+def test_plan_against_a_running_server(sims, tmp_path: Path) -> None:
+    """Check `plan --server` with an API key: the table and exit code 2."""
+    import httpx
+
+    from api.cli import Service
+    from controller.reconcile.runtime import Runtime
+    from controller.store import Store
+
+    manifests = tmp_path / "manifests"
+    shutil.copytree(ROOT / "examples" / "demo", manifests)
+    store = Store.open(tmp_path / "capacitarr.db")
+    runtime = Runtime(store, manifests=manifests, env=sim_env(sims), watch=False)
+    os.environ["CAPACITARR_ADMIN_PASSWORD"] = "plan-test-password"
+    try:
+        service = Service(runtime, "127.0.0.1", 0)
+    finally:
+        del os.environ["CAPACITARR_ADMIN_PASSWORD"]
+    service.start()
+    try:
+        base = service.url
+        token = httpx.post(
+            f"{base}/auth/login", json={"password": "plan-test-password"}
+        ).json()["token"]
+        key = httpx.post(
+            f"{base}/auth/apikey", headers={"Authorization": f"Bearer {token}"}
+        ).json()["api_key"]
+        result = capacitarr(
+            "plan",
+            "--server",
+            base.removesuffix("/api/v1"),
+            "--refresh",
+            env={"CAPACITARR_API_KEY": key},
+        )
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "/data/media  [approval]" in result.stdout
+        refused = capacitarr(
+            "plan", "--server", base, env={"CAPACITARR_API_KEY": "wrong"}
+        )
+        assert refused.returncode == 1
+        assert "401" in refused.stderr
+    finally:
+        service.stop()
+        store.close()

@@ -164,3 +164,66 @@ def test_invariant_2_dry_run_sends_nothing_to_any_integration(
     for name in SERVICES:
         changing = [r for r in sims[name].requests if r.method not in ("GET", "HEAD")]
         assert changing == [], f"{name} received {changing[:3]}"
+
+
+def test_revert_all_returns_the_effective_state_to_the_manifests(
+    make_runtime,
+) -> None:
+    """Check that reverting drift undoes API changes and removes API-made rules."""
+    runtime = make_runtime()
+    runtime.reload_manifests(trigger=False)
+    now = runtime.store.now()
+    with runtime.store.write() as db:
+        group = stored.disk_groups.find_by_mount(db, "/data/media")
+        stored.disk_groups.update_settings(
+            db, "api:apikey:admin", group.id, {"threshold_pct": 90}, at=now
+        )
+        stored.rules.create(
+            db,
+            "api:apikey:admin",
+            {
+                "field": "title",
+                "operator": "contains",
+                "value": "x",
+                "effect": "lean_keep",
+            },
+            at=now,
+        )
+    assert len(runtime.drift()) >= 2
+    reverted = runtime.revert("all", "api:apikey:admin")
+    assert reverted
+    assert runtime.drift() == []
+    assert effective_group(runtime, "/data/media").threshold_pct == 85
+
+
+def test_manual_deletion_refuses_protected_and_unseen_items(make_runtime) -> None:
+    """Check that a person cannot delete an always_keep item or an unseen one."""
+    runtime = make_runtime()
+    runtime.reload_manifests(trigger=False)
+    result = runtime._run_cycle("test")
+    protected = next(s for s in result.scored if s.protected)
+    deletable = next(
+        s
+        for s in result.scored
+        if not s.protected and s.item.key in result.observation.item_mounts
+    )
+
+    def body(scored):
+        item = scored.item
+        return {
+            "integrationId": item.integration_id,
+            "externalId": item.external_id,
+            "mediaName": item.title,
+            "mediaType": str(item.media_type),
+        }
+
+    unseen = {**body(deletable), "externalId": "999999"}
+    answer = runtime.request_deletion(
+        [body(protected), unseen, body(deletable)], "api:apikey:admin"
+    )
+    assert answer["queued"] == 1 and answer["total"] == 3
+    reasons = sorted(r["reason"] for r in answer["refused"])
+    assert reasons == [
+        "not seen in the last cycle; run a cycle first",
+        "protected by an always_keep rule",
+    ]
