@@ -73,9 +73,9 @@ class PlanDigest:
         # One line per item, unit-separated; formatting the score to 4 decimals
         # matches the rounding the ordering uses.
         lines = "".join(
-            f"{s.item.integration_id}\x1f{s.item.external_id}\x1f"
-            f"{s.item.size_bytes}\x1f{s.score:.4f}\x1f{s.protected:d}\n"
-            for s in ordered
+            f"{e.item.integration_id}\x1f{e.item.external_id}\x1f"
+            f"{e.item.size_bytes}\x1f{e.score:.4f}\x1f{e.protected:d}\n"
+            for e in ordered
         )
         self._hash.update(lines.encode())
 

@@ -32,6 +32,7 @@ from controller.engine.scoring import (
     DEFAULT_TIEBREAKER,
     FactorScore,
     ScoredItem,
+    gc_paused,
     score_items,
     sort_scored,
 )
@@ -402,23 +403,26 @@ def build_plan(
         weights, compiled, context, tiebreaker, limits, unmonitor_seasons
     )
     planned: list[DiskGroupPlan] = []
-    for group in sorted(groups, key=lambda g: g.spec.mount_path):
-        scored = score_items(group.items, weights, compiled, context, now)
-        ordered = sort_scored(scored, tiebreaker)
-        plan = _plan_group(
-            group.spec,
-            group.usage,
-            ordered,
-            group.skip,
-            item_budget,
-            byte_budget,
-            group.distrusted,
-            unmonitor_seasons,
-        )
-        digest.add_group(group.spec, group.usage, group.skip, group.distrusted, ordered)
-        planned.append(plan)
-        if item_budget is not None:
-            item_budget -= len(plan.deletions)
-        if byte_budget is not None:
-            byte_budget -= plan.planned_bytes
+    with gc_paused():
+        for group in sorted(groups, key=lambda g: g.spec.mount_path):
+            scored = score_items(group.items, weights, compiled, context, now)
+            ordered = sort_scored(scored, tiebreaker)
+            plan = _plan_group(
+                group.spec,
+                group.usage,
+                ordered,
+                group.skip,
+                item_budget,
+                byte_budget,
+                group.distrusted,
+                unmonitor_seasons,
+            )
+            digest.add_group(
+                group.spec, group.usage, group.skip, group.distrusted, ordered
+            )
+            planned.append(plan)
+            if item_budget is not None:
+                item_budget -= len(plan.deletions)
+            if byte_budget is not None:
+                byte_budget -= plan.planned_bytes
     return Plan(tuple(planned), digest.hexdigest(), now)

@@ -14,8 +14,10 @@ breakdown (``factors``) and ``reason`` are built from those when asked for.
 
 from __future__ import annotations
 
+import gc
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -279,6 +281,25 @@ def _basis_for(
     )
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Scoring 100,000 items creates a few hundred thousand small objects that never
+    form reference cycles; each collection the allocations trigger would walk the
+    whole heap for nothing (a third of the time at 100,000 items). Reference
+    counting still frees everything as usual. The collector is only re-enabled
+    if it was enabled on entry.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def score_items(
     items: Iterable[MediaItem],
     weights: Mapping[str, float],
@@ -299,6 +320,17 @@ def score_items(
         One ScoredItem per item, in input order.
     """
     compiled = rules if isinstance(rules, CompiledRules) else compile_rules(rules)
+    with gc_paused():
+        return _score_all(items, weights, compiled, context, now)
+
+
+def _score_all(
+    items: Iterable[MediaItem],
+    weights: Mapping[str, float],
+    compiled: CompiledRules,
+    context: ScoringContext,
+    now: datetime,
+) -> list[ScoredItem]:
     bases: dict[tuple[str, int], ScoreBasis] = {}
     scored: list[ScoredItem] = []
     append = scored.append
@@ -363,7 +395,8 @@ def sort_scored(
             item.external_id,
         )
 
-    return sorted(scored, key=order)
+    with gc_paused():
+        return sorted(scored, key=order)
 
 
 def unsafe_keep_rules(

@@ -110,7 +110,7 @@ def plan_offline(manifest: Manifest, observation: Observation, now: datetime) ->
         for group in manifest.diskGroups
     }
     default = DiskGroupSpec("", mode=prefs.defaultDiskGroupMode)
-    active = {i.type for i in manifest.integrations if i.enabled}
+    active: set[str] = {i.type for i in manifest.integrations if i.enabled}
     return build_plan(
         group_inputs(observation, specs, default, {}),
         weights=manifest.effective_weights().model_dump(),

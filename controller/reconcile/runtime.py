@@ -291,7 +291,7 @@ class Runtime:
         for row in candidates:
             if row.type not in ("sonarr", "radarr", "lidarr", "readarr"):
                 continue
-            client = build_client(
+            client: Any = build_client(
                 row.type,
                 row.url,
                 row.api_key,
@@ -317,7 +317,7 @@ class Runtime:
     ) -> dict[str, Any]:
         """Try an integration's credentials; never raises for a failed test."""
         try:
-            client = build_client(type_name, url, api_key, options)
+            client: Any = build_client(type_name, url, api_key, options)
         except ValueError as exc:
             return {"success": False, "error": str(exc)}
         try:
@@ -340,7 +340,7 @@ class Runtime:
         results = []
         for row in rows:
             entry: dict[str, Any] = {"id": row.id, "name": row.name, "type": row.type}
-            client = build_client(
+            client: Any = build_client(
                 row.type,
                 row.url,
                 row.api_key,
@@ -557,8 +557,10 @@ class Runtime:
                 return []
             changes = revert_to_manifest(self.store, loaded, origin)
             lines = [c.describe() for c in changes]
+        elif isinstance(target, list):
+            lines = revert_changes(self.store, target, origin)
         else:
-            lines = revert_changes(self.store, list(target), origin)
+            raise ValueError(f"revert takes 'all' or change ids, not {target!r}")
         if lines:
             self.bus.publish(
                 "settings_changed",

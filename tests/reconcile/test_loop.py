@@ -18,7 +18,7 @@ def wait_for(predicate, timeout: float = 10.0) -> bool:
 
 
 def test_cycles_never_overlap_and_a_trigger_while_running_is_remembered() -> None:
-    """Check that a trigger during a cycle answers already_running and runs once more."""
+    """Check that a trigger while a cycle runs is answered and run once more."""
     release = threading.Event()
     active = []
     overlaps = []
