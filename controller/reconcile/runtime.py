@@ -214,8 +214,20 @@ class Runtime:
     def _run_cycle(self, reason: str) -> CycleResult:
         result = self.cycles.run(reason)
         self._update_conditions(result)
+        self._housekeeping()
         self.notifier.send_digest(digest_of(result))
         return result
+
+    def _housekeeping(self) -> None:
+        """Roll up metrics and apply retention; a failure never fails the cycle."""
+        try:
+            with self.store.write() as db:
+                days = int(stored.get_preferences(db).get("auditLogRetentionDays", 30))
+                maintenance.housekeeping(
+                    db, now=self.store.now(), audit_retention_days=days
+                )
+        except Exception:
+            log.exception("housekeeping failed; it runs again after the next cycle")
 
     def _channels(self) -> list[Any]:
         with self.store.read() as db:

@@ -1,17 +1,18 @@
 """Data reset and retention: clearing what was scraped, pruning what aged out.
 
-``DELETE /data/reset`` calls :func:`reset_observed`; the runtime's daily
-housekeeping calls :func:`prune_expired`. Desired state (settings, rules,
-integrations, channels), lifetime statistics and accounts are never touched here.
+``DELETE /data/reset`` calls :func:`reset_observed`; :func:`housekeeping` rolls
+metrics up and applies every retention rule after each cycle. Desired state
+(settings, rules, integrations, channels), lifetime statistics and accounts are
+never touched here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlite_utils import Database
 
-from controller.store.timestamps import to_text
+from controller.store import audit, metrics, runs, snapshots
 
 
 def reset_observed(db: Database) -> dict[str, int]:
@@ -44,19 +45,21 @@ def reset_observed(db: Database) -> dict[str, int]:
     return cleared
 
 
-def prune_expired(
+def housekeeping(
     db: Database, *, now: datetime, audit_retention_days: int
 ) -> dict[str, int]:
-    """Apply the retention rules: activity 7 days, audit per preference."""
-    pruned = {
-        "activity": db.execute(
-            "DELETE FROM activity_events WHERE created_at < ?",
-            [to_text(now - timedelta(days=7))],
-        ).rowcount
+    """Roll metrics up into hourly/daily/weekly tiers and prune what aged out.
+
+    Roll-ups keep their own checkpoints, so running this after every cycle is
+    cheap and catches up after downtime.
+    """
+    done = {
+        f"rolled_{tier}": metrics.rollup(db, tier, now=now)
+        for tier in ("hourly", "daily", "weekly")
     }
-    if audit_retention_days > 0:
-        pruned["audit"] = db.execute(
-            "DELETE FROM audit_log WHERE created_at < ?",
-            [to_text(now - timedelta(days=audit_retention_days))],
-        ).rowcount
-    return pruned
+    done["metrics_pruned"] = metrics.prune(db, now=now)
+    done["audit_pruned"] = audit.prune(db, retention_days=audit_retention_days, now=now)
+    done["activity_pruned"] = audit.prune_events(db, now=now)
+    done["runs_pruned"] = runs.prune(db)
+    done["snapshots_pruned"] = snapshots.prune_libraries(db, now=now)
+    return done
