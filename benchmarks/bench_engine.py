@@ -10,7 +10,6 @@ Run: ``python benchmarks/bench_engine.py [sizes...]``
 
 from __future__ import annotations
 
-import gc
 import random
 import sys
 import time
@@ -163,19 +162,15 @@ def best_of(items: list[MediaItem], runs: int = 5) -> tuple[float, float]:
 
 
 def main(sizes: list[int]) -> None:
-    print("CPU time, best of 5.")
+    print("CPU time of this process, best of 5; peak = tracemalloc peak.")
     print("assign = items to disk groups; score+plan = build_plan (score, sort,")
-    print("plan, digest); frozen = assign+score+plan after gc.freeze(), as a")
-    print("long-running controller could do once a cycle's items are loaded.\n")
-    header = ("items", "assign", "score+plan", "total", "per item", "frozen", "peak")
+    print("plan and digest of every group).\n")
+    header = ("items", "assign", "score+plan", "total", "per item", "peak")
     print(" | ".join(f"{h:>10}" for h in header))
     print("-+-".join("-" * 10 for _ in header))
     for size in sizes:
         items = synthetic_library(size)
         assign, plan = best_of(items)
-        gc.freeze()
-        frozen = sum(best_of(items))
-        gc.unfreeze()
         tracemalloc.start()
         run_once(items)
         _, peak = tracemalloc.get_traced_memory()
@@ -186,7 +181,6 @@ def main(sizes: list[int]) -> None:
             f"{plan * 1e3:.0f} ms",
             f"{(assign + plan) * 1e3:.0f} ms",
             f"{(assign + plan) / size * 1e6:.2f} µs",
-            f"{frozen * 1e3:.0f} ms",
             f"{peak / 2**20:.1f} MiB",
         )
         print(" | ".join(f"{c:>10}" for c in cells))

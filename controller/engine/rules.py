@@ -13,6 +13,14 @@ Semantics (see :mod:`controller.engine.rule_matchers` for each field):
 * ``always_keep`` protects the item and ends evaluation (keep always wins); every
   other effect multiplies the score (0.2, 0.5, 1.5, 3.0, 100) and the product is
   not capped.
+* A rule on watch or request data (``playcount``, ``lastplayed``, ``requested``...)
+  does not match when the matching factor would be skipped: no source configured,
+  all broken, enrichment failed, or a media type no source covers. A rule on
+  media-server data (``label``, ``collection``, ``watchlist``...) does not match
+  while every configured media server is broken (with none configured, Radarr's
+  own collections stand). The scorer drops such rules for the cycle, so missing
+  data never triggers a removal rule; a keep rule in that state is reported as
+  unsafe.
 * A rule whose field, operator, value or effect is not understood never matches;
   it is listed in ``CompiledRules.ignored`` with the reason, so the caller can say
   so (and should refuse to plan when it was a keep rule, see

@@ -189,14 +189,14 @@ def benches(
         each.store.close()
 
 
-def _build(service: str, sims: Simulators, folder: Path) -> Bench:
+def _auto_runtime(
+    services: tuple[str, ...], sims: Simulators, folder: Path
+) -> tuple[Runtime, Store]:
+    """A runtime whose manifests put both media disks in auto mode, breached."""
     manifests = folder / "manifests"
     endpoints = {name: (sim.url, sim.api_key) for name, sim in sims.items()}
     env = write_integrations(
-        manifests,
-        endpoints,
-        (*COMPANIONS[service], service),
-        timeout_seconds=TIMEOUT_SECONDS,
+        manifests, endpoints, services, timeout_seconds=TIMEOUT_SECONDS
     )
     write_desired(
         manifests,
@@ -207,7 +207,12 @@ def _build(service: str, sims: Simulators, folder: Path) -> Bench:
     )
     store = Store.open(str(folder / "capacitarr.db"))
     runtime = Runtime(store, manifests=manifests, env=env, pause_seconds=0, watch=False)
-    assert runtime.reload_manifests(trigger=False)
+    runtime.reload_manifests(trigger=False)
+    return runtime, store
+
+
+def _build(service: str, sims: Simulators, folder: Path) -> Bench:
+    runtime, store = _auto_runtime((*COMPANIONS[service], service), sims, folder)
     clean = runtime._run_cycle("clean baseline")
     assert clean.acted["queued"] > 0, "the clean cycle must want to delete"
     app = create_app(runtime, admin_password=PASSWORD, environ={}, bcrypt_rounds=4)
