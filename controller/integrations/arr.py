@@ -10,7 +10,7 @@ offers rule values.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Self
 
 import httpx
@@ -31,7 +31,7 @@ from controller.integrations.parsing import (
     to_float,
     to_int,
 )
-from controller.media import DiskReading
+from controller.media import DiskReading, MediaItem
 
 
 class ArrClient:
@@ -244,6 +244,20 @@ class ArrClient:
             return False
         return True
 
+    def listing(
+        self, path: str, convert: Callable[[dict[str, Any]], Iterable[MediaItem]]
+    ) -> list[MediaItem]:
+        """Stream ``GET path`` (a JSON list of objects) through ``convert``.
+
+        Each object becomes items as soon as it has arrived and is then let go,
+        so a 100,000-title listing is never held decoded in full.
+        """
+
+        def each(entry: Any) -> Iterable[MediaItem]:
+            return convert(entry) if isinstance(entry, dict) else ()
+
+        return self.http.get_array(path, each, restart=self.start_listing)
+
     def start_listing(self) -> None:
         """Reset per-listing notes and lookups so each cycle sees fresh data."""
         self.fetch_notes = FetchNotes()
@@ -265,6 +279,11 @@ def split_season_id(external_id: str) -> tuple[int, int]:
     if not sep or series_id is None or season is None:
         raise ValueError(f"not a season id: {external_id!r}")
     return series_id, season
+
+
+def one(item: MediaItem | None) -> tuple[MediaItem, ...]:
+    """Return ``item`` as a tuple of one, or an empty tuple for None."""
+    return () if item is None else (item,)
 
 
 def as_list(payload: Any, client: ArrClient, path: str) -> list[dict[str, Any]]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -31,13 +31,16 @@ from controller.integrations.errors import (
     UnexpectedResponse,
     shorten,
 )
+from controller.integrations.jsonstream import ArrayStream, NotAnArray
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Query parameters that carry credentials in one product or another.
 SECRET_PARAMS = frozenset({"apikey", "api_key", "x-plex-token", "token", "x-api-key"})
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+STREAM_CHUNK = 256 * 1024  # bytes read at a time from a streamed listing
 
 Sleep = Callable[[float], None]
 Params = Mapping[str, Any]
@@ -174,6 +177,41 @@ class HttpClient:
             return None
         return self._decode(method, response)
 
+    def get_array(
+        self,
+        path: str,
+        convert: Callable[[Any], Iterable[T]],
+        *,
+        params: Params | None = None,
+        restart: Callable[[], object] | None = None,
+    ) -> list[T]:
+        """GET a JSON array and convert its elements while the body arrives.
+
+        Each element is decoded and passed to ``convert`` as soon as it is
+        complete, and the results are collected, so a listing of 100,000 titles
+        never exists as one decoded document. A body cut off by the network is
+        read again (idempotent GET, same retry budget) after ``restart`` resets
+        whatever ``convert`` accumulated.
+
+        Raises:
+            UnexpectedResponse: the reply is HTML, invalid JSON or not an array.
+            IntegrationError: any other failure, as :meth:`request` raises it.
+        """
+        attempts = max(0, self.settings.retries) + 1
+        for attempt in range(attempts):
+            response = self._send("GET", path, params, None, stream=True)
+            try:
+                return self._convert_array(path, response, convert)
+            except IntegrationError as error:
+                if attempt == attempts - 1 or not error.transient:
+                    raise
+            finally:
+                response.close()
+            self._sleep(self._backoff(attempt, None))
+            if restart is not None:
+                restart()
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def get_pages(
         self,
         path: str,
@@ -235,13 +273,20 @@ class HttpClient:
         return redact_url(url)
 
     def _send(
-        self, method: str, path: str, params: Params | None, json_body: Any
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        json_body: Any,
+        stream: bool = False,
     ) -> httpx.Response:
         query = {**(params or {}), **self._auth_params}
         attempts = max(0, self.settings.retries) + 1
         for attempt in range(attempts):
             started = time.monotonic()
-            error, response = self._attempt(method, path, query, json_body, started)
+            error, response = self._attempt(
+                method, path, query, json_body, started, stream
+            )
             if error is None and response is not None:
                 return response
             assert error is not None
@@ -261,12 +306,17 @@ class HttpClient:
         query: dict[str, Any],
         json_body: Any,
         started: float,
+        stream: bool = False,
     ) -> tuple[IntegrationError | None, httpx.Response | None]:
         url = self._url_for(path, query)
         try:
-            response = self._client.request(
+            request = self._client.build_request(
                 method, path.lstrip("/"), params=query or None, json=json_body
             )
+            response = self._client.send(request, stream=stream)
+            if stream and not 200 <= response.status_code < 300:
+                response.read()  # the error detail needs the body
+                response.close()
         except httpx.TimeoutException as exc:
             self._log(method, url, "timeout", started)
             err: IntegrationError = Timeout(
@@ -319,24 +369,79 @@ class HttpClient:
         body = response.content
         ctype = response.headers.get("content-type", "").lower()
         if "html" in ctype or body.lstrip()[:1] == b"<":
-            raise UnexpectedResponse(
-                self.service,
-                method,
-                url,
-                response.status_code,
-                "an HTML page came back instead of JSON "
-                "(a reverse-proxy login page, or the wrong URL?)",
-            )
+            raise self._html_error(method, url, response.status_code)
+        return self._parse(method, url, response.status_code, body)
+
+    def _convert_array(
+        self,
+        path: str,
+        response: httpx.Response,
+        convert: Callable[[Any], Iterable[T]],
+    ) -> list[T]:
+        url = redact_url(response.request.url)
+        status = response.status_code
+        if "html" in response.headers.get("content-type", "").lower():
+            raise self._html_error("GET", url, status)
+        stream = ArrayStream()
+        results: list[T] = []
+        head = b""  # the body until the array opens: tells HTML and emptiness
+        chunks = response.iter_bytes(STREAM_CHUNK)
+        try:
+            for chunk in chunks:
+                if not stream.opened:
+                    head += chunk
+                    if head.lstrip()[:1] == b"<":
+                        raise self._html_error("GET", url, status)
+                try:
+                    elements = stream.feed(chunk)
+                except NotAnArray:
+                    payload = self._parse("GET", url, status, head + b"".join(chunks))
+                    raise self._not_a_list(path, payload) from None
+                except ValueError as exc:
+                    raise self._json_error("GET", url, status, exc) from exc
+                for element in elements:
+                    results.extend(convert(element))
+        except httpx.TimeoutException as exc:
+            raise Timeout(self.service, "GET", url, None, "the body stalled") from exc
+        except httpx.TransportError as exc:
+            detail = self._scrub(str(exc))
+            raise ConnectionFailed(self.service, "GET", url, None, detail) from exc
+        if not stream.opened:
+            raise self._not_a_list(path, None)
+        try:
+            last = stream.finish()
+        except ValueError as exc:
+            raise self._json_error("GET", url, status, exc) from exc
+        for element in last:
+            results.extend(convert(element))
+        return results
+
+    def _not_a_list(self, path: str, payload: Any) -> UnexpectedResponse:
+        kind = type(payload).__name__
+        return self.unexpected(path, f"expected a JSON list from {path}, got {kind}")
+
+    def _html_error(self, method: str, url: str, status: int) -> UnexpectedResponse:
+        return UnexpectedResponse(
+            self.service,
+            method,
+            url,
+            status,
+            "an HTML page came back instead of JSON "
+            "(a reverse-proxy login page, or the wrong URL?)",
+        )
+
+    def _json_error(
+        self, method: str, url: str, status: int, exc: Exception
+    ) -> UnexpectedResponse:
+        return UnexpectedResponse(
+            self.service, method, url, status, f"the reply is not valid JSON ({exc})"
+        )
+
+    def _parse(self, method: str, url: str, status: int, body: bytes) -> Any:
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise UnexpectedResponse(
-                self.service,
-                method,
-                url,
-                response.status_code,
-                f"the reply is not valid JSON ({exc})",
-            ) from exc
+            raise self._json_error(method, url, status, exc) from exc
 
     def _error_detail(self, response: httpx.Response) -> str:
         text = response.text[:2000]

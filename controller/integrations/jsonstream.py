@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 _WHITESPACE = " \t\n\r"
+_NUMBER_CHARS = frozenset("0123456789.eE+-")
 # The longest token the decoder rejects from its start when cut (-Infinity).
 _LONGEST_TOKEN = 16
 
@@ -45,9 +46,9 @@ class ArrayStream:
         self._state = "open"
 
     @property
-    def done(self) -> bool:
-        """Whether the closing ``]`` has been read."""
-        return self._state == "done"
+    def opened(self) -> bool:
+        """Whether the opening ``[`` has been read."""
+        return self._state != "open"
 
     def feed(self, chunk: bytes) -> list[Any]:
         """Add ``chunk`` and return the elements it completed."""
@@ -104,8 +105,7 @@ class ArrayStream:
             if final or not _maybe_cut_short(exc, len(self._text)):
                 raise
             return False
-        # A number at the very end of the buffer may continue in the next chunk.
-        if end == len(self._text) and not final:
+        if not final and _may_continue(self._text, end, value):
             return False
         found.append(value)
         self._pos = end
@@ -124,3 +124,17 @@ def _maybe_cut_short(exc: json.JSONDecodeError, length: int) -> bool:
     return exc.msg.startswith("Unterminated string") or (
         exc.pos >= length - _LONGEST_TOKEN
     )
+
+
+def _may_continue(text: str, end: int, value: Any) -> bool:
+    """Say whether a value ending at ``end`` might go on in the next chunk.
+
+    Objects, arrays and strings end with their own delimiter. A number or a
+    literal at the end of the text may be the start of a longer one (``-7``
+    of ``-7.5e3``), so it counts only once a delimiter follows it.
+    """
+    if isinstance(value, dict | list | str):
+        return False
+    while end < len(text) and text[end] in _NUMBER_CHARS:
+        end += 1
+    return end >= len(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller.integrations.arr import ArrClient, as_list, flag, rating_value
+from controller.integrations.arr import ArrClient, flag, one, rating_value
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
     names,
@@ -26,13 +26,7 @@ class LidarrClient(ArrClient):
     def fetch_media(self) -> list[MediaItem]:
         """Return an artist item for every artist with bytes on disk."""
         self.start_listing()
-        artists = as_list(self.http.get("artist"), self, "artist")
-        items = []
-        for artist in artists:
-            item = self._item_for(artist)
-            if item is not None:
-                items.append(item)
-        return items
+        return self.listing("artist", lambda artist: one(self._item_for(artist)))
 
     def _item_for(self, artist: dict[str, Any]) -> MediaItem | None:
         artist_id = to_int(artist.get("id"))

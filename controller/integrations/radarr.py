@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller.integrations.arr import ArrClient, as_list, flag
+from controller.integrations.arr import ArrClient, flag, one
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
     names,
@@ -27,13 +27,7 @@ class RadarrClient(ArrClient):
     def fetch_media(self) -> list[MediaItem]:
         """Return a movie item for every movie that has a file on disk."""
         self.start_listing()
-        movies = as_list(self.http.get("movie"), self, "movie")
-        items = []
-        for movie in movies:
-            item = self._item_for(movie)
-            if item is not None:
-                items.append(item)
-        return items
+        return self.listing("movie", lambda movie: one(self._item_for(movie)))
 
     def _item_for(self, movie: dict[str, Any]) -> MediaItem | None:
         movie_id = to_int(movie.get("id"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller.integrations.arr import ArrClient, as_list, flag, rating_value
+from controller.integrations.arr import ArrClient, as_list, flag, one, rating_value
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
     names,
@@ -35,14 +35,12 @@ class ReadarrClient(ArrClient):
             to_int(a.get("id")): a
             for a in as_list(self.http.get("author"), self, "author")
         }
-        books = as_list(self.http.get("book"), self, "book")
-        items = []
-        for book in books:
+
+        def convert(book: dict[str, Any]) -> tuple[MediaItem, ...]:
             author = authors.get(to_int(book.get("authorId"))) or book.get("author")
-            item = self._item_for(book, author if isinstance(author, dict) else {})
-            if item is not None:
-                items.append(item)
-        return items
+            return one(self._item_for(book, author if isinstance(author, dict) else {}))
+
+        return self.listing("book", convert)
 
     def _item_for(
         self, book: dict[str, Any], author: dict[str, Any]

@@ -40,11 +40,7 @@ class SonarrClient(ArrClient):
     def fetch_media(self) -> list[MediaItem]:
         """Return show and season items for every series with files on disk."""
         self.start_listing()
-        series_list = as_list(self.http.get("series"), self, "series")
-        items: list[MediaItem] = []
-        for series in series_list:
-            items.extend(self._items_for(series))
-        return items
+        return self.listing("series", self._items_for)
 
     def _items_for(self, series: dict[str, Any]) -> list[MediaItem]:
         stats = series.get("statistics") or {}

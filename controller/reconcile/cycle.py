@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +21,6 @@ from controller.act.approval import ApprovalService
 from controller.act.deletion_queue import DeletionQueue
 from controller.engine import (
     DiskGroupSpec,
-    DiskUsage,
-    GroupInput,
     Plan,
     PlanLimits,
     Rule,
@@ -31,13 +29,15 @@ from controller.engine import (
     score_items,
     sort_scored,
 )
-from controller.engine.scoring import ScoredItem
+from controller.engine.rules import compile_rules
+from controller.engine.scoring import ScoredItem, unsafe_keep_rules
 from controller.events import EventBus
 from controller.integrations.registry import client_options
 from controller.observe import observe
 from controller.observe.model import IntegrationSpec, Observation
 from controller.observe.sanity import ObservationBaseline, SanitySettings
-from controller.store import Store, audit, metrics, runs
+from controller.reconcile.offline import group_inputs
+from controller.store import Store, audit, changes, metrics, runs
 from controller.store import desired as stored
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ class CycleResult:
     acted: dict[str, int] = field(default_factory=dict)
     duration_ms: int = 0
     preferences: dict[str, Any] = field(default_factory=dict)
+    # The newest desired-state change this cycle planned with.
+    desired_version: int = 0
 
     def summary(self) -> dict[str, Any]:
         """The cycle in numbers, for status, history and the digest."""
@@ -173,6 +175,7 @@ class CycleRunner:
         """Snapshot the effective desired state for one cycle."""
         with self._store.read() as db:
             return {
+                "version": changes.latest_change_id(db),
                 "preferences": stored.get_preferences(db),
                 "weights": stored.get_weights(db),
                 "rules": engine_rules(db),
@@ -245,6 +248,7 @@ class CycleRunner:
             ),
             protected=sum(1 for s in scored if s.protected),
             preferences=prefs,
+            desired_version=desired["version"],
         )
         self._act(result, prefs, default_mode)
         result.duration_ms = int((time.monotonic() - started) * 1000)
@@ -355,35 +359,26 @@ class CycleRunner:
         skip: dict[tuple[int, str], str] = dict.fromkeys(in_flight, "already queued")
         skip.update(dict.fromkeys(snoozed, "snoozed"))
         skip.update(observation.sanity.distrusted_items)
-        inputs = []
-        for mount, group in observation.disk_groups.items():
-            row = desired["groups"].get(mount)
-            spec = DiskGroupSpec(
+        specs = {
+            mount: DiskGroupSpec(
                 mount_path=mount,
-                threshold_pct=row.threshold_pct if row else 85.0,
-                target_pct=row.target_pct if row else 75.0,
-                mode=(row.mode if row and row.mode else default_mode),
-                total_bytes_override=(row.total_bytes_override or 0) if row else 0,
+                threshold_pct=row.threshold_pct,
+                target_pct=row.target_pct,
+                mode=row.mode or default_mode,
+                total_bytes_override=row.total_bytes_override or 0,
             )
-            usage = (
-                DiskUsage(group.reading.total_bytes, group.reading.used_bytes)
-                if group.reading is not None
-                else None
-            )
-            verdict = observation.sanity.groups.get(mount)
-            inputs.append(
-                GroupInput(
-                    spec=spec,
-                    usage=usage,
-                    items=observation_items(observation, mount),
-                    skip=skip,
-                    distrusted=None
-                    if verdict is None or verdict.trusted
-                    else "; ".join(verdict.reasons),
-                )
-            )
+            for mount, row in desired["groups"].items()
+        }
+        default = DiskGroupSpec("", mode=default_mode)
+        inputs = group_inputs(observation, specs, default, skip)
         active = {i.type for i in desired["integrations"] if i.enabled}
         context = scoring_context(observation, active)
+        # A keep rule that cannot be evaluated this cycle protects nothing: plan
+        # nothing anywhere rather than delete what the user meant to keep.
+        unsafe = unsafe_keep_rules(compile_rules(desired["rules"]), context)
+        if unsafe:
+            reason = "protection rules cannot be evaluated: " + "; ".join(unsafe)
+            inputs = [replace(i, distrusted=i.distrusted or reason) for i in inputs]
         weights = desired["weights"]
         tiebreaker = prefs.get("tiebreakerMethod", "size_desc")
         plan = build_plan(

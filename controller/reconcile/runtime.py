@@ -51,6 +51,7 @@ from controller.reconcile.status import (
     merge_conditions,
 )
 from controller.store import Store, maintenance, queues
+from controller.store import changes as change_rows
 from controller.store import desired as stored
 from controller.store import manifests as generation_rows
 from controller.store.queues import DeletionJob
@@ -238,11 +239,15 @@ class Runtime:
         self.notifier.send_test(channel)
 
     def request_cycle(self, reason: str = "manual") -> str:
-        """Ask for a cycle now: ``started`` or ``already_running``."""
-        status = self.loop.trigger(reason)
-        if status == "started":
-            self.bus.publish("manual_run_triggered", "Manual engine run triggered")
-        return status
+        """Ask for a cycle now: ``started`` or ``already_running``.
+
+        ``manual_run_triggered`` is published before the loop is woken, so on the
+        live stream it always comes before the ``engine_start`` of its cycle.
+        """
+        if self.loop.running:
+            return self.loop.trigger(reason)
+        self.bus.publish("manual_run_triggered", "Manual engine run triggered")
+        return self.loop.trigger(reason)
 
     def is_cycle_running(self) -> bool:
         return self.loop.running
@@ -433,15 +438,27 @@ class Runtime:
     # -- views of the last cycle -----------------------------------------------
 
     def preview(self, force: bool = False) -> dict[str, Any]:
-        """The scored list; ``force`` (or no cycle yet) runs a cycle first."""
-        if force or self.cycles.last is None:
-            if not self.loop.running:
-                with self._preview_lock:
-                    if force or self.cycles.last is None:
-                        self.loop.trigger("preview")
-            self.loop.wait_idle(120)
+        """The scored list of the last cycle.
+
+        A cycle runs first when there was none yet, when ``force`` asks for one,
+        or when desired state (a rule, weights, preferences, an integration, a
+        disk group) changed after the last cycle read it: what a person reviews
+        always follows the settings in force.
+        """
+        if force or self._preview_outdated():
+            with self._preview_lock:
+                if self._preview_outdated() or (force and not self.loop.running):
+                    self.loop.trigger("preview")
+                self.loop.wait_idle(120)
         with self.store.read() as db:
             return views.preview(self.cycles.last, db)
+
+    def _preview_outdated(self) -> bool:
+        last = self.cycles.last
+        if last is None:
+            return True
+        with self.store.read() as db:
+            return change_rows.latest_change_id(db) > last.desired_version
 
     def plan_json(self, refresh: bool = False) -> dict[str, Any]:
         """The last cycle's plan per disk group (a cycle runs first if none has)."""

@@ -101,6 +101,16 @@ def latest_change(
     return None if row is None else from_row(Change, row)
 
 
+def latest_change_id(db: Database) -> int:
+    """Return the id of the newest change (0 when nothing was ever changed).
+
+    Ids only grow, so a reader that remembers this number can tell later whether
+    desired state has changed since it read it.
+    """
+    row = next(db.query("SELECT MAX(id) AS id FROM desired_state_changes"), None)
+    return int(row["id"] or 0) if row else 0
+
+
 def list_changes(
     db: Database,
     *,

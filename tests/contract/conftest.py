@@ -38,9 +38,7 @@ def is_listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def wait_until(
-    condition: Callable[[], object], timeout: float, what: str
-) -> object:
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
     """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -124,10 +122,6 @@ class Server:
 class Capacitarr:
     """Starts ``capacitarr`` processes and remembers them, to stop them all."""
 
-    password = PASSWORD
-    free_port = staticmethod(free_port)
-    is_listening = staticmethod(is_listening)
-
     def __init__(self, folder: Path):
         self._folder = folder
         self.started: list[Process] = []
@@ -192,12 +186,6 @@ def wait_for_health(url: str, process: Process, timeout: float = 60) -> bool:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{url} did not answer in {timeout:.0f} s\n{process.output()}")
-
-
-@pytest.fixture(name="wait_until")
-def wait_until_fixture() -> Callable[[Callable[[], object], float, str], object]:
-    """:func:`wait_until`, for the test modules (they cannot import this one)."""
-    return wait_until
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ import pytest
 from simulators.generation import DAY
 from simulators.harness import Simulators, start_simulators
 from simulators.world import World
+from tests.contract.conftest import PASSWORD, is_listening, wait_until
 
 SEED = 11
 SIZE = 300
@@ -129,16 +130,14 @@ def finished_run(session: Session, after: str | None) -> dict[str, Any] | None:
     return stats
 
 
-def test_workflow_1_initial_setup(capacitarr, session, wait_until) -> None:
+def test_workflow_1_initial_setup(capacitarr, session) -> None:
     """Check Workflow 1: health, login, API key, Sonarr, connection test, a run."""
     url, sims = session.url, session.sims
     # Step 1
     health = curl("GET", f"{url}/health")
     assert (health.status_code, health.text) == (200, "OK")
     # Step 2
-    login = ok_json(
-        curl("POST", f"{url}/auth/login", body={"password": capacitarr.password})
-    )
+    login = ok_json(curl("POST", f"{url}/auth/login", body={"password": PASSWORD}))
     token = login["token"]
     assert token.count(".") == 2, "the token is a JWT"
     # Step 3
@@ -356,9 +355,7 @@ def sse_frames(lines: Iterator[str]) -> Iterator[dict[str, str]]:
             frame[name] = f"{frame[name]}\n{value}" if name in frame else value
 
 
-def events_until(
-    frames: Iterator[dict[str, str]], last: str
-) -> list[dict[str, str]]:
+def events_until(frames: Iterator[dict[str, str]], last: str) -> list[dict[str, str]]:
     """Read frames up to and including the first event of type ``last``."""
     seen = []
     for frame in frames:
@@ -387,7 +384,7 @@ def open_events(session: Session, last_event_id: str | None = None):
     )
 
 
-def test_workflow_4_live_events(session, wait_until) -> None:
+def test_workflow_4_live_events(session) -> None:
     """Check Workflow 4: a run's events arrive live with <epoch>-<seq> ids, and a
     reconnect with Last-Event-ID replays what was missed."""
     before = session.get("/worker/stats").get("lastRunAt")
@@ -448,13 +445,15 @@ def test_workflow_5_emergency_stop(session) -> None:
     assert {g["id"]: g["mode"] for g in session.get("/disk-groups")} == groups_before
     # Step 4
     resumed = ok_json(
-        curl("PUT", f"{url}/preferences", key=key, body={"defaultDiskGroupMode": "auto"})
+        curl(
+            "PUT", f"{url}/preferences", key=key, body={"defaultDiskGroupMode": "auto"}
+        )
     )
     assert resumed["defaultDiskGroupMode"] == "auto"
     assert session.get("/worker/stats")["executionMode"] == "auto"
 
 
-def test_workflow_6_approval_queue(session, wait_until) -> None:
+def test_workflow_6_approval_queue(session) -> None:
     """Check Workflow 6: pending items, approve (409 while deletions are disabled),
     reject, unsnooze, clear."""
     url, key = session.url, session.key
@@ -478,7 +477,9 @@ def test_workflow_6_approval_queue(session, wait_until) -> None:
     queued = session.get("/deletion-queue")
     assert [job["mediaName"] for job in queued] == [approved["mediaName"]]
     # The note: approvals are refused while deletionsEnabled is false.
-    ok_json(curl("PUT", f"{url}/preferences", key=key, body={"deletionsEnabled": False}))
+    ok_json(
+        curl("PUT", f"{url}/preferences", key=key, body={"deletionsEnabled": False})
+    )
     refused = curl("POST", f"{url}/approval-queue/{second}/approve", key=key)
     assert refused.status_code == 409, refused.text
     assert "error" in refused.json()
@@ -587,7 +588,7 @@ def test_workflow_8_export_and_import(capacitarr, session) -> None:
         curl(
             "POST",
             f"{target.url}/auth/login",
-            body={"password": capacitarr.password},
+            body={"password": PASSWORD},
         )
     )
     target_key = ok_json(
@@ -686,4 +687,4 @@ def test_servers_stop_cleanly_on_ctrl_c(capacitarr, session) -> None:
         status = server.process.interrupt()
         assert status == 0, server.process.output()
         assert "stopped cleanly" in server.process.output()
-        assert not capacitarr.is_listening(server.port)
+        assert not is_listening(server.port)

@@ -163,3 +163,23 @@ def test_invariant_7_a_library_that_shrank_suddenly_is_distrusted(
     media = next(g for g in second.plan.groups if g.mount_path == "/data/media")
     assert media.blocked_reason, "a vanished library was trusted"
     assert "sonarr" in media.blocked_reason.lower() or "shr" in media.blocked_reason
+
+
+def test_invariant_1_keep_rule_without_its_data_blocks_every_group(
+    make_runtime, manifests: Path, sims
+) -> None:
+    """Check that a keep rule on request data blocks deletions while Seerr fails."""
+    go_auto(manifests)
+    (manifests / "keep.yaml").write_text(
+        "rules:\n  - name: keep-requested-items\n    field: requested\n"
+        "    operator: '=='\n    value: 'true'\n    effect: always_keep\n"
+    )
+    runtime = make_runtime()
+    runtime.reload_manifests(trigger=False)
+    sims["seerr"].faults.set("http_500")
+    result = runtime._run_cycle("test")
+    for group in result.plan.groups:
+        assert not group.deletions, f"{group.mount_path} planned deletions"
+        assert group.blocked_reason
+    music = next(g for g in result.plan.groups if g.mount_path == "/data/music")
+    assert "keep-requested-items" in music.blocked_reason
