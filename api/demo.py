@@ -27,6 +27,7 @@ from simulators.world import World
 
 MEDIA_FILL = 0.90  # above the demo's 85% threshold
 MUSIC_FILL = 0.60  # well below its default threshold
+FIRST_CYCLE_SECONDS = 120.0
 
 
 def demo_manifests() -> Path:
@@ -109,6 +110,7 @@ Press Ctrl-C to stop.
 def run_demo(port: int, size: int, seed: int) -> int:
     """Run the demo until SIGINT/SIGTERM; returns the exit status."""
     manifests = demo_manifests()
+    print(f"Starting the demo: {size} items served by ten simulated services…")
     workdir = Path(tempfile.mkdtemp(prefix="capacitarr-demo-"))
     password = secrets.token_urlsafe(12)
     world = demo_world(size, seed)
@@ -131,6 +133,9 @@ def run_demo(port: int, size: int, seed: int) -> int:
         service.start()
         try:
             wait_until_up(service.url)
+            # Print the commands once the first cycle is done, so the first one a
+            # newcomer pastes already shows the full disk and the approval queue.
+            runtime.loop.wait_idle(FIRST_CYCLE_SECONDS)
             api_key = issue_api_key(service.url, password)
             print(banner(service.url, password, api_key, workdir), flush=True)
             wait_for_signal()

@@ -1,16 +1,20 @@
 """What Jellyfin and Emby share: users, item walks, watch data, favourites.
 
-Both descend from the same server. Each user's library is walked once per
-client (movies, series and seasons, plus the episodes that user played), and
-that walk feeds watch data (summed across users), favourites (the watchlist),
-item tags (labels) and the item-id index Jellystat needs. Box sets are read
-for collections. Subclasses name the auth scheme, the paths and the casing of
-query parameters.
+Both descend from the same server. The administrator's library is walked once
+per client (movies, series and seasons): it gives the item-id index Jellystat
+needs, item tags (labels) and the ids box-set members and episodes link to.
+Other users are never walked in full: per user the client asks only for what
+that user played (movies, then episodes) and marked as a favourite, so a
+100,000-title library costs one walk, not one per user. Users are read a few
+at a time, as are box-set members for collections. Subclasses name the auth
+scheme, the paths and the casing of query parameters.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -28,6 +32,8 @@ from controller.integrations.errors import NotFound
 from controller.integrations.parsing import names, parse_datetime, to_int
 
 TITLE_TYPES = "Movie,Series,Season"
+PAGE_SIZE = 2000  # items per page; fewer round trips over a large library
+CONCURRENCY = 4  # users (or box sets) read at the same time
 Entry = dict[str, Any]
 WatchKey = tuple[ExternalIds, int | None]
 
@@ -120,7 +126,7 @@ class MediaBrowserClient(ServiceClient):
             params=params,
             offset_param=self._p("StartIndex"),
             limit_param=self._p("Limit"),
-            page_size=self.option_int("page_size", 500),
+            page_size=self.option_int("page_size", PAGE_SIZE),
             extract=_items_page,
         )
 
@@ -161,14 +167,31 @@ class MediaBrowserClient(ServiceClient):
 
     # -- capabilities ---------------------------------------------------------
 
+    def _per_user(self, fetch: Callable[[str], list[Entry]]) -> list[list[Entry]]:
+        """Run ``fetch`` for every user, a few at a time; results in user order."""
+        return self._few_at_a_time(fetch, [str(user["Id"]) for user in self.users()])
+
+    def _few_at_a_time(
+        self, fetch: Callable[[Any], list[Entry]], keys: Iterable[Any]
+    ) -> list[list[Entry]]:
+        """Run ``fetch`` over ``keys`` on a small pool; results in key order."""
+        keys = list(keys)
+        workers = max(1, min(self.option_int("concurrency", CONCURRENCY), len(keys)))
+        if workers == 1:
+            return [fetch(key) for key in keys]
+        with ThreadPoolExecutor(workers, thread_name_prefix=self.type_name) as pool:
+            return list(pool.map(fetch, keys))
+
     def watch_data(self) -> list[WatchRecord]:
         """Return plays per title and per season, summed over every user."""
         counts: dict[WatchKey, int] = defaultdict(int)
         last: dict[WatchKey, datetime] = {}
         users: dict[WatchKey, list[str]] = defaultdict(list)
-        for user in self.users():
-            user_id, name = str(user["Id"]), str(user.get("Name", ""))
-            for key, plays, when in self._user_plays(user_id):
+        self.walk(self.admin_id())  # links for the episodes' series
+        played = self._per_user(self._played_entries)
+        for user, entries in zip(self.users(), played, strict=True):
+            name = str(user.get("Name", ""))
+            for key, plays, when in self._user_plays(str(user["Id"]), entries):
                 counts[key] += plays
                 if when and (key not in last or when > last[key]):
                     last[key] = when
@@ -180,17 +203,18 @@ class MediaBrowserClient(ServiceClient):
             if n > 0
         ]
 
-    def _user_plays(self, user_id: str) -> list[tuple[WatchKey, int, datetime | None]]:
-        plays: list[tuple[WatchKey, int, datetime | None]] = []
-        for entry in self.walk(user_id):
-            if entry.get("Type") != "Movie":
-                continue
-            link = self._links.get(str(entry.get("Id")))
-            data = entry.get("UserData") or {}
-            count = to_int(data.get("PlayCount")) or 0
-            if link and count:
-                when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
-                plays.append(((link.ids, None), count, when))
+    def _played_entries(self, user_id: str) -> list[Entry]:
+        """Return the movies (walked or played) and played episodes of a user."""
+        movies = self._walks.get(user_id)
+        if movies is None:
+            movies = self._items(
+                user_id,
+                UserId=user_id,
+                IncludeItemTypes="Movie",
+                IsPlayed="true",
+                Fields="ProviderIds",
+                EnableUserData="true",
+            )
         episodes = self._items(
             user_id,
             UserId=user_id,
@@ -198,29 +222,87 @@ class MediaBrowserClient(ServiceClient):
             IsPlayed="true",
             EnableUserData="true",
         )
-        for episode in episodes:
-            link = self._links.get(str(episode.get("SeriesId")))
-            data = episode.get("UserData") or {}
+        return [e for e in movies if e.get("Type") == "Movie"] + episodes
+
+    def _user_plays(
+        self, user_id: str, entries: list[Entry]
+    ) -> list[tuple[WatchKey, int, datetime | None]]:
+        plays: list[tuple[WatchKey, int, datetime | None]] = []
+        self._link_series(user_id, entries)
+        for entry in entries:
+            data = entry.get("UserData") or {}
+            if entry.get("Type") == "Movie":
+                link = self._link_of(entry, Kind.MOVIE)
+                count = to_int(data.get("PlayCount")) or 0
+                if link and count:
+                    when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
+                    plays.append(((link.ids, None), count, when))
+                continue
+            link = self._links.get(str(entry.get("SeriesId")))
             count = to_int(data.get("PlayCount")) or (1 if data.get("Played") else 0)
             if not link or not count:
                 continue
             when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
             plays.append(((link.ids, None), count, when))
-            season = to_int(episode.get("ParentIndexNumber"))
+            season = to_int(entry.get("ParentIndexNumber"))
             if season is not None:
                 plays.append(((link.ids, season), count, when))
         return plays
 
+    def _link_of(self, entry: Entry, kind: Kind) -> ItemLink | None:
+        """Return the link of a movie or series entry: walked, or from its ids."""
+        link = self._links.get(str(entry.get("Id")))
+        if link is None:
+            ids = provider_ids(entry, kind)
+            link = ItemLink(ids) if ids else None
+        return link
+
+    def _link_series(self, user_id: str, entries: list[Entry]) -> None:
+        """Read the ids of played episodes' series the admin's walk lacks.
+
+        A user may see a library the administrator does not; one query by id
+        covers every such series instead of walking that user's library.
+        """
+        missing = sorted(
+            {
+                str(e.get("SeriesId"))
+                for e in entries
+                if e.get("Type") != "Movie"
+                and e.get("SeriesId")
+                and str(e.get("SeriesId")) not in self._links
+            }
+        )
+        if missing:
+            found = self._items(
+                user_id, UserId=user_id, Ids=",".join(missing), Fields="ProviderIds"
+            )
+            self._index([e for e in found if e.get("Type") == "Series"])
+
     def watchlist(self) -> list[ExternalIds]:
         """Return every movie or series any user marked as a favourite."""
         found: dict[ExternalIds, None] = {}
-        for user in self.users():
-            for entry in self.walk(str(user["Id"])):
-                link = self._links.get(str(entry.get("Id")))
+        for entries in self._per_user(self._favourite_entries):
+            for entry in entries:
+                kind = Kind.MOVIE if entry.get("Type") == "Movie" else Kind.TV
+                link = self._link_of(entry, kind)
                 favourite = (entry.get("UserData") or {}).get("IsFavorite")
                 if link and link.season is None and favourite:
                     found.setdefault(link.ids, None)
         return list(found)
+
+    def _favourite_entries(self, user_id: str) -> list[Entry]:
+        """Return the movies and series a user marked (from a walk if there is one)."""
+        walked = self._walks.get(user_id)
+        if walked is not None:
+            return [e for e in walked if e.get("Type") in ("Movie", "Series")]
+        return self._items(
+            user_id,
+            UserId=user_id,
+            IncludeItemTypes="Movie,Series",
+            IsFavorite="true",
+            Fields="ProviderIds",
+            EnableUserData="true",
+        )
 
     def labels(self) -> list[NamedRecord]:
         """Return each movie's or series' Tags."""
@@ -237,14 +319,17 @@ class MediaBrowserClient(ServiceClient):
         admin = self.admin_id()
         self.walk(admin)
         boxsets = self._items(admin, UserId=admin, IncludeItemTypes="BoxSet")
-        member_of: dict[ExternalIds, list[str]] = defaultdict(list)
-        for boxset in boxsets:
-            title = str(boxset.get("Name", "")).strip()
-            if not title:
-                continue
-            members = self._items(
-                admin, UserId=admin, ParentId=boxset.get("Id"), Fields="ProviderIds"
+        named = [(str(b.get("Name", "")).strip(), b.get("Id")) for b in boxsets]
+        named = [(title, box_id) for title, box_id in named if title]
+
+        def members_of(box_id: Any) -> list[Entry]:
+            return self._items(
+                admin, UserId=admin, ParentId=box_id, Fields="ProviderIds"
             )
+
+        member_of: dict[ExternalIds, list[str]] = defaultdict(list)
+        listed = self._few_at_a_time(members_of, [box_id for _, box_id in named])
+        for (title, _), members in zip(named, listed, strict=True):
             for member in members:
                 kind = Kind.MOVIE if member.get("Type") == "Movie" else Kind.TV
                 ids = provider_ids(member, kind)

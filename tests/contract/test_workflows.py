@@ -10,6 +10,7 @@ one workflow and builds on the ones before it, as a user's session does.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -276,7 +277,7 @@ def test_workflow_2_configure_capacity(session) -> None:
     )
     scores = [p["score"] for p in preview]
     assert preview[0]["score"] == max(scores), "the top has the highest score"
-    assert all(a >= b - 1e-4 for a, b in zip(scores, scores[1:], strict=False))
+    assert all(a >= b - 1e-4 for a, b in itertools.pairwise(scores))
     # "Adjust weights and rules as needed, then re-check the preview."
     ok_json(curl("PUT", f"{url}/scoring-factor-weights", key=key, body={"rating": 0}))
     rechecked = session.get("/preview")
