@@ -110,7 +110,9 @@ Press Ctrl-C to stop.
 def run_demo(port: int, size: int, seed: int) -> int:
     """Run the demo until SIGINT/SIGTERM; returns the exit status."""
     manifests = demo_manifests()
-    print(f"Starting the demo: {size} items served by ten simulated services…")
+    print(
+        f"Starting the demo: {size} items served by ten simulated services…", flush=True
+    )
     workdir = Path(tempfile.mkdtemp(prefix="capacitarr-demo-"))
     password = secrets.token_urlsafe(12)
     world = demo_world(size, seed)

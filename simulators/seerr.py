@@ -33,6 +33,8 @@ class SeerrApp(ServiceApp):
 
     def __init__(self, world, api_key: str):
         super().__init__(world, api_key)
+        self._counts: tuple[int, dict[int, int]] = (-1, {})
+        self._listings: dict[tuple, list] = {}
         p = "/api/v1"
         self.route("GET", f"{p}/status", self.get_status, public=True)
         self.route("GET", f"{p}/auth/me", self.get_me)
@@ -65,9 +67,19 @@ class SeerrApp(ServiceApp):
 
     # Rendering --------------------------------------------------------------
 
+    def _request_counts(self) -> dict[int, int]:
+        """Requests per user id, counted once per world version."""
+        version = self.world.version
+        if self._counts[0] != version:
+            counts: dict[int, int] = {}
+            for r in list(self.world.requests.values()):
+                counts[r.user] = counts.get(r.user, 0) + 1
+            self._counts = (version, counts)
+        return self._counts[1]
+
     def user(self, user) -> dict:
         """Render a ``User``."""
-        requests = sum(1 for r in self.world.requests.values() if r.user == user.id)
+        requests = self._request_counts().get(user.id, 0)
         return {
             "id": user.id,
             "email": f"{user.name}@example.invalid",
@@ -171,16 +183,12 @@ class SeerrApp(ServiceApp):
             )
         media_type = request.arg("mediaType", "all") or "all"
         by = request.arg("requestedBy")
-        rows = [
-            r
-            for r in list(self.world.requests.values())
-            if r.status in FILTERS[name]
-            and media_type in ("all", r.kind)
-            and (by is None or str(r.user) == by)
-        ]
-        rows.sort(
-            key=lambda r: r.created if request.arg("sort") != "modified" else r.updated,
-            reverse=request.arg("sortDirection", "desc") != "asc",
+        rows = self._listing(
+            name,
+            media_type,
+            by,
+            request.arg("sort") != "modified",
+            request.arg("sortDirection", "desc") != "asc",
         )
         page = rows[skip : skip + take]
         return {
@@ -192,6 +200,27 @@ class SeerrApp(ServiceApp):
             },
             "results": [self.request_resource(r) for r in page],
         }
+
+    def _listing(self, name, media_type, by, by_created, newest_first) -> list:
+        """Filter and sort the requests once per query shape and world version."""
+        key = (name, media_type, by, by_created, newest_first, self.world.version)
+        rows = self._listings.get(key)
+        if rows is None:
+            rows = [
+                r
+                for r in list(self.world.requests.values())
+                if r.status in FILTERS[name]
+                and media_type in ("all", r.kind)
+                and (by is None or str(r.user) == by)
+            ]
+            rows.sort(
+                key=lambda r: r.created if by_created else r.updated,
+                reverse=newest_first,
+            )
+            if len(self._listings) > 32:
+                self._listings.clear()
+            self._listings[key] = rows
+        return rows
 
     def get_request(self, request: Request, id: str):
         req = self.world.requests.get(int(id)) if id.isdigit() else None

@@ -43,8 +43,17 @@ def test_image_runs_unprivileged_with_config_volume_port_and_healthcheck() -> No
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    """Check that .ci/run installs like the README and runs pytest."""
+    """Check that .ci/run takes every step of the README's test command, in order."""
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install --quiet -e '.[test]'" in ci
     assert ci.rstrip().endswith("pytest")
     assert "pip install -e '.[test]' && pytest" in quick_start_commands()[1]
+    ci_steps = [
+        line.strip().replace(" --quiet", "")
+        for line in ci.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    readme_steps = quick_start_commands()[1].split(" && ")
+    assert [step for step in readme_steps if step not in ci_steps] == []
+    positions = [ci_steps.index(step) for step in readme_steps]
+    assert positions == sorted(positions), (readme_steps, ci_steps)

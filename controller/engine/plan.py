@@ -199,6 +199,9 @@ class GroupInput:
         skip: keys not to plan, with why (snoozed, already queued, in flight).
         distrusted: why this cycle's observations for the group are not trusted;
             when set, nothing is planned and the reason is carried.
+        scored: ``items`` already scored with the same weights, rules, context
+            and clock (the cycle scores every item once for the preview too);
+            None lets the planner score them.
     """
 
     spec: DiskGroupSpec
@@ -206,6 +209,7 @@ class GroupInput:
     items: Sequence[MediaItem]
     skip: Mapping[Key, str] = field(default_factory=dict)
     distrusted: str | None = None
+    scored: Sequence[ScoredItem] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +409,9 @@ def build_plan(
     planned: list[DiskGroupPlan] = []
     with gc_paused():
         for group in sorted(groups, key=lambda g: g.spec.mount_path):
-            scored = score_items(group.items, weights, compiled, context, now)
+            scored = group.scored
+            if scored is None:
+                scored = score_items(group.items, weights, compiled, context, now)
             ordered = sort_scored(scored, tiebreaker)
             plan = _plan_group(
                 group.spec,

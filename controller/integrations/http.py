@@ -32,6 +32,7 @@ from controller.integrations.errors import (
     shorten,
 )
 from controller.integrations.jsonstream import ArrayStream, NotAnArray
+from controller.integrations.paging import PageExtractor, collect_pages
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,7 +45,6 @@ STREAM_CHUNK = 256 * 1024  # bytes read at a time from a streamed listing
 
 Sleep = Callable[[float], None]
 Params = Mapping[str, Any]
-PageExtractor = Callable[[Any], tuple[list[Any], int | None]]
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -221,40 +221,30 @@ class HttpClient:
         limit_param: str,
         page_size: int,
         extract: PageExtractor,
+        workers: int = 1,
     ) -> list[Any]:
         """Collect every page of an offset-paged listing.
 
         ``extract`` turns one decoded reply into ``(items, total)``; ``total`` may
         be None when the product does not say. Short pages are tolerated while
         the total says more is coming; an empty page before the total is reached
-        means the listing was cut short and raises.
+        means the listing was cut short and raises. With ``workers`` > 1 the
+        pages after the first are read that many at a time once the total is
+        known (see :mod:`controller.integrations.paging`).
 
         Raises:
             UnexpectedResponse: the listing ended before its announced total.
         """
-        items: list[Any] = []
-        offset = 0
-        while True:
-            query = {**params, offset_param: offset, limit_param: page_size}
-            payload = self.get(path, query)
-            try:
-                page, total = extract(payload)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise self.unexpected(
-                    path, f"unexpected page shape ({exc})", query
-                ) from exc
-            items.extend(page)
-            offset += len(page)
-            if total is None:
-                if len(page) < page_size:
-                    return items
-                continue
-            if offset >= total:
-                return items
-            if not page:
-                raise self.unexpected(
-                    path, f"listing stopped at {offset} of {total} items", query
-                )
+        return collect_pages(
+            self,
+            path,
+            params=params,
+            offset_param=offset_param,
+            limit_param=limit_param,
+            page_size=page_size,
+            extract=extract,
+            workers=workers,
+        )
 
     def unexpected(
         self, path: str, detail: str, params: Params | None = None

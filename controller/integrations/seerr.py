@@ -1,8 +1,9 @@
 """Seerr, Overseerr and Jellyseerr: who asked for what.
 
 Requests are read 100 at a time (``take``/``skip``, ``filter=all``) until the
-last page. Each record keeps the media type, so a movie request never marks a
-show with the same TMDb number, and the requested seasons of a TV request.
+last page; once the first page gives the total, four pages are read at once.
+Each record keeps the media type, so a movie request never marks a show with
+the same TMDb number, and the requested seasons of a TV request.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from controller.integrations.connection import run_test
 from controller.integrations.parsing import to_int
 
 PAGE = 100
+CONCURRENCY = 4  # pages read at the same time once the total is known
 
 
 class SeerrClient(ServiceClient):
@@ -58,6 +60,7 @@ class SeerrClient(ServiceClient):
             limit_param="take",
             page_size=PAGE,
             extract=_request_page,
+            workers=max(1, self.option_int("concurrency", CONCURRENCY)),
         )
         records = []
         for row in rows:

@@ -175,6 +175,23 @@ def _enrich(items: list[MediaItem], results: list[Fetched]) -> None:
     enrich.cross_reference(items)
 
 
+def _listing_size(fetched: Fetched) -> int:
+    """How much an integration listed: items for an *arr, records otherwise.
+
+    The sanity checks compare it with the last good cycle, so a watch or request
+    source that suddenly lists nothing is caught like a shrunken library.
+    """
+    if fetched.items:
+        return len(fetched.items)
+    return (
+        len(fetched.watch)
+        + len(fetched.history)
+        + len(fetched.requests)
+        + len(fetched.watchlist)
+        + len(fetched.index)
+    )
+
+
 def _health(fetched: Fetched) -> IntegrationHealth:
     spec = fetched.spec
     first = next(iter(fetched.failures.values()), "")
@@ -187,7 +204,7 @@ def _health(fetched: Fetched) -> IntegrationHealth:
         error_class=fetched.error_class,
         failed_capabilities=tuple(fetched.failures),
         latency_ms=fetched.latency_ms,
-        item_count=len(fetched.items),
+        item_count=_listing_size(fetched),
         notes=dict(fetched.notes),
     )
 

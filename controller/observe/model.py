@@ -167,7 +167,21 @@ class Observation:
     sanity: SanityReport
     baseline: ObservationBaseline
     duration_ms: float = 0.0
+    _by_mount: dict[str, list[MediaItem]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def items_in(self, mount_path: str) -> list[MediaItem]:
-        """Return the items whose most specific media mount is ``mount_path``."""
-        return [i for i in self.items if self.item_mounts.get(i.key) == mount_path]
+        """Return the items whose most specific media mount is ``mount_path``.
+
+        The items are grouped by mount on the first call and the groups kept,
+        so asking once per disk group stays linear in the number of items.
+        """
+        if self._by_mount is None:
+            by_mount: dict[str, list[MediaItem]] = {}
+            for item in self.items:
+                mount = self.item_mounts.get(item.key)
+                if mount is not None:
+                    by_mount.setdefault(mount, []).append(item)
+            self._by_mount = by_mount
+        return list(self._by_mount.get(mount_path, ()))

@@ -242,8 +242,6 @@ def _check_integrations(
             else:
                 distrust(sorted(watchable_mounts), message)
             continue
-        if health.type not in ARR_TYPES:
-            continue
         count, before = health.item_count, base.item_counts.get(iid)
         shrunk = (
             before is not None
@@ -267,7 +265,12 @@ def _check_integrations(
             f"(more than {settings.max_shrink:.0%}) since the last good cycle"
         )
         report.findings.append(Finding("library_shrank", message, iid, count=count))
-        distrust(mounts_of.get(iid) or list(report.groups), message)
+        if health.type in ARR_TYPES:
+            distrust(mounts_of.get(iid) or list(report.groups), message)
+        else:
+            # Watch and request data that vanished would make watched or
+            # requested media look worthless: distrust where such media lives.
+            distrust(sorted(watchable_mounts), message)
     return counts
 
 

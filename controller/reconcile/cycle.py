@@ -37,10 +37,12 @@ from controller.observe import observe
 from controller.observe.model import IntegrationSpec, Observation
 from controller.observe.sanity import ObservationBaseline, SanitySettings
 from controller.reconcile.offline import group_inputs
-from controller.store import Store, audit, changes, metrics, runs
+from controller.store import Store, audit, changes, metrics, runs, snapshots
 from controller.store import desired as stored
 
 log = logging.getLogger(__name__)
+
+BASELINE = "observation_baseline"
 
 
 @dataclass
@@ -199,6 +201,11 @@ class CycleRunner:
         ]
         # Our own deletions shrink libraries on purpose: tell the baseline, so
         # a large cleanup is not mistaken for a library that vanished.
+        self._load_baseline()
+        if self._audit_mark == 0:
+            with self._store.read() as db:
+                saved = snapshots.load_state(db, BASELINE)
+            self._audit_mark = int(saved.get("auditMark", 0)) if saved else 0
         with self._store.read() as db:
             deleted, self._audit_mark = audit.deletions_since(db, self._audit_mark)
         if self._baseline is not None:
@@ -206,9 +213,25 @@ class CycleRunner:
                 self._baseline = self._baseline.after_deletions(integration_id, count)
         shrink = float(desired["preferences"].get("libraryShrinkTolerancePct", 20))
         settings = SanitySettings(max_shrink=shrink / 100)
-        observation = observe(specs, self._baseline, now, settings=settings)
+        observation = observe(specs, self._load_baseline(), now, settings=settings)
         self._baseline = observation.baseline
+        with self._store.write() as db:
+            snapshots.save_state(
+                db,
+                BASELINE,
+                {"baseline": self._baseline.to_dict(), "auditMark": self._audit_mark},
+                at=now,
+            )
         return observation
+
+    def _load_baseline(self) -> ObservationBaseline | None:
+        """The trust baseline, kept across restarts so a restart hides nothing."""
+        if self._baseline is None:
+            with self._store.read() as db:
+                saved = snapshots.load_state(db, BASELINE)
+            if saved is not None:
+                self._baseline = ObservationBaseline.from_dict(saved["baseline"])
+        return self._baseline
 
     def run(self, reason: str) -> CycleResult:
         """Do one full pass; raises only on bugs (the loop logs them)."""
@@ -381,10 +404,22 @@ class CycleRunner:
             inputs = [replace(i, distrusted=i.distrusted or reason) for i in inputs]
         weights = desired["weights"]
         tiebreaker = prefs.get("tiebreakerMethod", "size_desc")
+        # Score every item once: the preview lists them all, and each group's
+        # plan takes its share of the same scores instead of scoring again.
+        compiled = compile_rules(desired["rules"])
+        scored = score_items(observation.items, weights, compiled, context, now)
+        by_mount: dict[str, list[ScoredItem]] = {}
+        for entry in scored:
+            mount = observation.item_mounts.get(entry.item.key)
+            if mount is not None:
+                by_mount.setdefault(mount, []).append(entry)
+        inputs = [
+            replace(i, scored=by_mount.get(i.spec.mount_path, [])) for i in inputs
+        ]
         plan = build_plan(
             inputs,
             weights=weights,
-            rules=desired["rules"],
+            rules=compiled,
             context=context,
             now=now,
             tiebreaker=tiebreaker,
@@ -393,11 +428,7 @@ class CycleRunner:
                 max_bytes=int(prefs.get("maxBytesPerRun", 0) or 0),
             ),
         )
-        scored = sort_scored(
-            score_items(observation.items, weights, desired["rules"], context, now),
-            tiebreaker,
-        )
-        return plan, scored
+        return plan, sort_scored(scored, tiebreaker)
 
     def _act(self, result: CycleResult, prefs: dict[str, Any], default: str) -> None:
         acted = {"dryRun": 0, "pendingApproval": 0, "queued": 0}

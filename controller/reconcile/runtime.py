@@ -531,6 +531,31 @@ class Runtime:
             current[f"diskGroups[{group.mount_path}]"] = disk_group_condition(
                 facts, now
             )
+        planned_mounts = {g.mount_path for g in result.plan.groups}
+        with self.store.read() as db:
+            known = stored.disk_groups.list_all(db)
+        for row in known:
+            if row.mount_path in planned_mounts or row.last_seen_at is None:
+                continue
+            # A disk seen before but not reported now: say so, never drop it.
+            current[f"diskGroups[{row.mount_path}]"] = disk_group_condition(
+                DiskGroupFacts(
+                    mount_path=row.mount_path,
+                    mode=row.mode or prefs.get("defaultDiskGroupMode", "dry-run"),
+                    usage_pct=None,
+                    threshold_pct=row.threshold_pct,
+                    target_pct=row.target_pct,
+                    breached=False,
+                    distrusted=None,
+                    planned=0,
+                    planned_bytes=0,
+                    bytes_to_free=0,
+                    in_flight=0,
+                    pending_approval=0,
+                    deletions_enabled=prefs.get("deletionsEnabled") is True,
+                ),
+                now,
+            )
         for health in result.observation.health.values():
             failures = (
                 0 if health.ok else self._failures.get(health.integration_id, 0) + 1

@@ -351,10 +351,19 @@ def seed_defaults(db: Database, now: datetime) -> None:
         )
 
 
+CONTROLLER_STATE = """
+CREATE TABLE controller_state (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     ("0001_desired_state", DESIRED_STATE),
     ("0002_queues", QUEUES),
     ("0003_history", HISTORY),
     ("0004_auth", AUTH),
     ("0005_seed_defaults", seed_defaults),
+    ("0006_controller_state", CONTROLLER_STATE),
 ]

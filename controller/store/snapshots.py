@@ -81,3 +81,21 @@ def load_media_cache(db: Database) -> dict[str, Any] | None:
     """Return the stored preview, if any."""
     row = db.execute("SELECT content FROM media_cache WHERE id = 1").fetchone()
     return None if row is None else dict(json.loads(row[0]))
+
+
+def save_state(db: Database, name: str, value: dict[str, Any], *, at: datetime) -> None:
+    """Keep a piece of controller state across restarts (e.g. the trust baseline)."""
+    db.execute(
+        "INSERT INTO controller_state (name, value, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at",
+        [name, json_text(value), to_text(at)],
+    )
+
+
+def load_state(db: Database, name: str) -> dict[str, Any] | None:
+    """Read back what :func:`save_state` kept, or None."""
+    row = db.execute(
+        "SELECT value FROM controller_state WHERE name = ?", [name]
+    ).fetchone()
+    return None if row is None else dict(json.loads(row[0]))

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 PASSWORD = "contract-password-1"
+BANNER_END = "Press Ctrl-C to stop."
 
 
 def free_port() -> int:
@@ -168,9 +169,35 @@ class Capacitarr:
             process.kill()  # the port was taken in between: try another
         raise AssertionError(f"capacitarr serve did not start:\n{process.output()}")
 
+    def demo(self, *args: str) -> Demo:
+        """``capacitarr demo --port P ARGS``, once it has printed its banner."""
+        for _attempt in range(3):
+            port = free_port()
+            process = self.start("demo", "demo", "--port", str(port), *args)
+
+            def printed_or_exited(process: Process = process) -> bool:
+                return BANNER_END in process.stdout() or not process.alive
+
+            wait_until(printed_or_exited, 120, "the demo's banner")
+            if process.alive:
+                return Demo(port, process, process.stdout())
+            if "cannot listen" not in process.output():
+                break
+            process.kill()  # the port was taken in between: try another
+        raise AssertionError(f"capacitarr demo did not start:\n{process.output()}")
+
     def stop_all(self) -> None:
         for process in self.started:
             process.kill()
+
+
+@dataclass
+class Demo:
+    """A running ``capacitarr demo``: its port, process and printed banner."""
+
+    port: int
+    process: Process
+    banner: str
 
 
 def wait_for_health(url: str, process: Process, timeout: float = 60) -> bool:

@@ -1,0 +1,141 @@
+"""One library size in a fresh process: full cycle, observe, score+plan, memory.
+
+``run.py`` starts ``python -m benchmarks.cycle_child`` once per size so the peak
+memory of one size is not inflated by the one before. The controller is the real
+one: a :class:`~controller.reconcile.runtime.Runtime` over a store in a temporary
+folder, with the demo manifests pointing at the simulator process. The result is
+printed as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from controller.engine import (
+    DiskGroupSpec,
+    PlanLimits,
+    build_plan,
+    compile_rules,
+    score_items,
+    sort_scored,
+)
+from controller.engine.scoring import ScoredItem
+from controller.reconcile.cycle import scoring_context
+from controller.reconcile.offline import group_inputs
+from controller.reconcile.runtime import Runtime
+from controller.store import Store
+
+DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo"
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], list[float], Any]:
+    """Run ``fn`` ``runs`` times; return wall and CPU seconds and the last result."""
+    walls, cpus, result = [], [], None
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus, result
+
+
+def score_and_plan(runtime: Runtime, observation: Any) -> Any:
+    """Plan as the cycle does: score every item once, then plan each group."""
+    desired = runtime.cycles.read_desired()
+    prefs = desired["preferences"]
+    mode = prefs.get("defaultDiskGroupMode", "dry-run")
+    specs = {
+        mount: DiskGroupSpec(
+            mount, row.threshold_pct, row.target_pct, row.mode or mode
+        )
+        for mount, row in desired["groups"].items()
+    }
+    inputs = group_inputs(observation, specs, DiskGroupSpec("", mode=mode), {})
+    active = {i.type for i in desired["integrations"] if i.enabled}
+    context = scoring_context(observation, active)
+    compiled = compile_rules(desired["rules"])
+    now = observation.at
+    scored = score_items(observation.items, desired["weights"], compiled, context, now)
+    by_mount: dict[str, list[ScoredItem]] = {}
+    for entry in scored:
+        mount = observation.item_mounts.get(entry.item.key)
+        if mount is not None:
+            by_mount.setdefault(mount, []).append(entry)
+    inputs = [replace(i, scored=by_mount.get(i.spec.mount_path, [])) for i in inputs]
+    plan = build_plan(
+        inputs,
+        weights=desired["weights"],
+        rules=compiled,
+        context=context,
+        now=now,
+        limits=PlanLimits(),
+    )
+    return plan, sort_scored(scored)
+
+
+def measure(env: dict[str, str], runs: int, trace: bool) -> dict[str, Any]:
+    """Run the cycles and return the figures."""
+    folder = Path(tempfile.mkdtemp(prefix="capacitarr-bench-"))
+    store = Store.open(folder / "capacitarr.db")
+    runtime = Runtime(store, manifests=DEMO, env=env, watch=False)
+    runtime.reload_manifests(trigger=False)
+    warm_wall, _, first = timed(lambda: runtime.cycles.run("warm-up"), 1)
+    cycle_wall, cycle_cpu, result = timed(lambda: runtime.cycles.run("bench"), runs)
+    desired = runtime.cycles.read_desired()
+    observe_wall, observe_cpu, observation = timed(
+        lambda: runtime.cycles.observe(desired, store.now()), runs
+    )
+    plan_wall, plan_cpu, (plan, _) = timed(
+        lambda: score_and_plan(runtime, observation), max(3, runs)
+    )
+    figures: dict[str, Any] = {
+        "items": len(observation.items),
+        "failed": sorted(h.name for h in observation.health.values() if not h.ok),
+        "planned": sum(len(g.deletions) for g in plan.groups),
+        "first_cycle_s": warm_wall[0],
+        "cycle_s": statistics.median(cycle_wall),
+        "cycle_cpu_s": statistics.median(cycle_cpu),
+        "observe_s": statistics.median(observe_wall),
+        "observe_cpu_s": statistics.median(observe_cpu),
+        "plan_s": min(plan_wall),
+        "plan_cpu_s": min(plan_cpu),
+        "integration_ms": {
+            h.name: round(h.latency_ms) for h in result.observation.health.values()
+        },
+    }
+    del first, result, observation, plan
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if trace:
+        tracemalloc.start()
+        runtime.cycles.run("bench (traced)")
+        figures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    store.close()
+    return figures
+
+
+def main() -> int:
+    """Parse the arguments, measure, print one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--env", required=True, help="JSON of the demo variables")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--trace", action="store_true", help="also tracemalloc")
+    args = parser.parse_args()
+    figures = measure(json.loads(args.env), args.runs, args.trace)
+    print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
