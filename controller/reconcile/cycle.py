@@ -117,6 +117,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def run_mode(groups: Any, default_mode: str) -> str:
+    """The mode a run reports: the groups' common mode, or ``mixed``."""
+    modes = {g.mode or default_mode for g in groups} or {default_mode}
+    return modes.pop() if len(modes) == 1 else "mixed"
+
+
 def engine_rules(db: Any) -> list[Rule]:
     """The effective rules in evaluation order, as the engine takes them."""
     return [
@@ -240,12 +246,16 @@ class CycleRunner:
         desired = self.read_desired()
         prefs = desired["preferences"]
         default_mode = prefs.get("defaultDiskGroupMode", "dry-run")
+        mode = run_mode(desired["groups"].values(), default_mode)
         with self._store.write() as db:
-            run_id = runs.start(db, mode=default_mode, at=now)
+            run_id = runs.start(db, mode=mode, at=now)
         self._bus.publish(
             "engine_start",
-            f"Engine run started in {default_mode} mode",
-            executionMode=default_mode,
+            f"Engine run started in {mode} mode",
+            executionMode=mode,
+            modes={
+                g.mount_path: g.mode or default_mode for g in desired["groups"].values()
+            },
             reason=reason,
         )
         self._approvals.expire_snoozes(now)
@@ -301,7 +311,7 @@ class CycleRunner:
             flagged=candidates,
             candidates=candidates,
             durationMs=result.duration_ms,
-            executionMode=default_mode,
+            executionMode=run_mode(desired["groups"].values(), default_mode),
             freedBytes=sum(g.planned_bytes for g in plan.groups),
             completedAtEpoch=int(self._clock().timestamp()),
         )
