@@ -56,9 +56,7 @@ def score_and_plan(runtime: Runtime, observation: Any) -> Any:
     prefs = desired["preferences"]
     mode = prefs.get("defaultDiskGroupMode", "dry-run")
     specs = {
-        mount: DiskGroupSpec(
-            mount, row.threshold_pct, row.target_pct, row.mode or mode
-        )
+        mount: DiskGroupSpec(mount, row.threshold_pct, row.target_pct, row.mode or mode)
         for mount, row in desired["groups"].items()
     }
     inputs = group_inputs(observation, specs, DiskGroupSpec("", mode=mode), {})
@@ -90,7 +88,7 @@ def measure(env: dict[str, str], runs: int, trace: bool) -> dict[str, Any]:
     store = Store.open(folder / "capacitarr.db")
     runtime = Runtime(store, manifests=DEMO, env=env, watch=False)
     runtime.reload_manifests(trigger=False)
-    warm_wall, _, first = timed(lambda: runtime.cycles.run("warm-up"), 1)
+    warm_wall, _, _ = timed(lambda: runtime.cycles.run("warm-up"), 1)
     cycle_wall, cycle_cpu, result = timed(lambda: runtime.cycles.run("bench"), runs)
     desired = runtime.cycles.read_desired()
     observe_wall, observe_cpu, observation = timed(
@@ -114,7 +112,6 @@ def measure(env: dict[str, str], runs: int, trace: bool) -> dict[str, Any]:
             h.name: round(h.latency_ms) for h in result.observation.health.values()
         },
     }
-    del first, result, observation, plan
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if trace:
         tracemalloc.start()

@@ -162,6 +162,11 @@ class Item:
             item = repo.update(
                 db, req.context.origin, integration_id, changes, at=store.now()
             )
+            if changes.get("api_key", current.api_key) != current.api_key or (
+                item.url != current.url
+            ):
+                repo.clear_sync_state(db, integration_id)
+                item = repo.get(db, integration_id)
         _publish(self._ctx, "integration_updated", "updated", item)
         resp.media = item.to_json()
 

@@ -237,3 +237,15 @@ def record_sync(
         f"UPDATE integrations SET {', '.join(sets)} WHERE id = ?",
         [*params, integration_id],
     )
+
+
+def clear_sync_state(db: Database, integration_id: int) -> None:
+    """Forget the last sync outcome after a configuration change (URL or key).
+
+    The old error described the old configuration; the next cycle or connection
+    test reports on the new one.
+    """
+    db.execute(
+        "UPDATE integrations SET last_error = '', last_sync = NULL WHERE id = ?",
+        [integration_id],
+    )

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -79,16 +80,13 @@ def test_sigterm_finishes_the_current_deletion_and_leaves_nothing_half_written(
         while time.monotonic() < deadline and not in_flight:
             time.sleep(0.2)
             if db.exists():
-                with sqlite3.connect(db) as conn:
-                    try:
-                        in_flight = bool(
-                            conn.execute(
-                                "SELECT COUNT(*) FROM deletion_queue "
-                                "WHERE state = 'in_flight'"
-                            ).fetchone()[0]
-                        )
-                    except sqlite3.OperationalError:
-                        pass
+                with sqlite3.connect(db) as conn, suppress(sqlite3.OperationalError):
+                    in_flight = bool(
+                        conn.execute(
+                            "SELECT COUNT(*) FROM deletion_queue "
+                            "WHERE state = 'in_flight'"
+                        ).fetchone()[0]
+                    )
         assert in_flight, "no deletion started in time"
         assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health").text == "OK"
         process.send_signal(signal.SIGTERM)

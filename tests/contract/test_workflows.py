@@ -24,7 +24,7 @@ import pytest
 from simulators.generation import DAY
 from simulators.harness import Simulators, start_simulators
 from simulators.world import World
-from tests.contract.conftest import PASSWORD, is_listening, wait_until
+from tests.contract.conftest import PASSWORD, Server, is_listening, wait_until
 
 SEED = 11
 SIZE = 300
@@ -90,7 +90,7 @@ class Session:
     """What the user has noted so far: the URL, the API key, the server."""
 
     url: str
-    server: Any
+    server: Server
     sims: Simulators
     folder: Path
     api_key: str = ""
@@ -123,10 +123,15 @@ def session(capacitarr, contract_sims, tmp_path_factory) -> Session:
     )
 
 
-def finished_run(session: Session, after: str | None) -> dict[str, Any] | None:
-    """Worker stats once a run newer than ``after`` has finished, else None."""
+def finished_run(
+    session: Session, after: str | None, *, with_items: bool = False
+) -> dict[str, Any] | None:
+    """Worker stats once a run newer than ``after`` (that evaluated items, with
+    ``with_items``) has finished, else None."""
     stats = session.get("/worker/stats")
     if stats["isRunning"] or stats.get("lastRunAt") in (None, after):
+        return None
+    if with_items and not stats["lastRunEvaluated"]:
         return None
     return stats
 
@@ -187,7 +192,9 @@ def test_workflow_1_initial_setup(capacitarr, session) -> None:
     run = ok_json(curl("POST", f"{url}/engine/run", key=session.key))
     assert run["status"] in ("started", "already_running")
     stats = wait_until(
-        lambda: finished_run(session, before), TIMEOUT, "the first run with Sonarr"
+        lambda: finished_run(session, before, with_items=True),
+        TIMEOUT,
+        "the first run with Sonarr",
     )
     assert stats["lastRunError"] == ""
     assert stats["lastRunEvaluated"] > 0, "the run synced Sonarr's media"

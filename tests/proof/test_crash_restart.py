@@ -51,6 +51,18 @@ DELETE_SECONDS = 1.0
 DELETE_PREFIX = {"radarr": "/api/v3/movie/", "lidarr": "/api/v1/artist/"}
 SERVICES = ("radarr", "lidarr")
 LOOPBACK = "127.0.0.1"
+# Only Radarr's few newest movies may go, so the auto queue drains within the
+# loop and approved Lidarr artists get their turn; it also puts invariant 1
+# under the crash loop.
+KEEP_BEFORE_YEAR = 2024
+KEEP_RULE = f"""rules:
+  - name: keep-older-movies
+    field: year
+    operator: "<"
+    value: {KEEP_BEFORE_YEAR}
+    effect: always_keep
+    integration: radarr
+"""
 
 
 def free_port() -> int:
@@ -216,10 +228,10 @@ def loop(tmp_path: Path) -> Iterator[Loop]:
         write_desired(
             manifests,
             groups={
-                "/data/media": {"thresholdPct": 50, "targetPct": 89, "mode": "auto"},
+                "/data/media": {"thresholdPct": 50, "targetPct": 40, "mode": "auto"},
                 "/data/music": {
                     "thresholdPct": 50,
-                    "targetPct": 89,
+                    "targetPct": 40,
                     "mode": "approval",
                 },
             },
@@ -230,6 +242,7 @@ def loop(tmp_path: Path) -> Iterator[Loop]:
                 "maxDeletionsPerRun": 50,
             },
         )
+        (manifests / "rules.yaml").write_text(KEEP_RULE)
         base = {k: v for k, v in os.environ.items() if not k.startswith("CAPACITARR")}
         base.update(env, CAPACITARR_ADMIN_PASSWORD=PASSWORD)
         yield Loop(tmp_path, base, sims)
@@ -251,7 +264,7 @@ def test_sigkill_during_deletions_never_deletes_twice_or_loses_an_approval(
         try:
             arrived = _wait_for_delete(loop, seen, server, deadline=20)
             kill_at = time.monotonic() + rng.uniform(0, 1.5)
-            loop.approve_some(server, limit=1)
+            loop.approve_some(server, limit=2)
             delay = max(0.0, kill_at - time.monotonic())
             # While the DELETE is still being served (DELETE_SECONDS), or after.
             in_flight_kills += arrived and delay < DELETE_SECONDS
@@ -299,6 +312,9 @@ def _check(loop: Loop) -> None:
     for service, external_id in deletes:
         remaining = world.movies if service == "radarr" else world.artists
         assert int(external_id) not in remaining
+        if service == "radarr":
+            movie = world.removed_movies[int(external_id)]
+            assert movie.year >= KEEP_BEFORE_YEAR, f"always_keep broken: {movie}"
 
     facts = store_facts(loop.db)
     audited = [(s, e) for s, e, _ in facts["deleted"]]

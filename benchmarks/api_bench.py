@@ -1,0 +1,77 @@
+"""The API under load: a real service over the simulators, at one library size.
+
+Builds what ``capacitarr serve`` builds (a runtime over a store in a temporary
+folder, a copy of the demo manifests watched for edits, the Falcon app on
+waitress on loopback), waits for the first cycle, then measures the endpoints,
+a bare Falcon-on-waitress hello-world configured the same way, live-event
+fan-out to 100 streams and the manifest-edit latency.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from api.cli import Service
+from api.demo import issue_api_key, wait_until_up
+from api.serve import RESERVE_THREADS
+from benchmarks.live import fan_out, manifest_latency
+from benchmarks.load import Latency, hammer, hello_server
+from controller.reconcile.runtime import Runtime
+from controller.store import Store
+
+DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo"
+ENDPOINTS = ("/preview", "/dashboard-stats", "/audit-log", "/health")
+
+
+def measure_api(env: dict[str, str], quick: bool) -> dict[str, Any]:
+    """Serve the API over the simulators in ``env`` and measure it."""
+    folder = Path(tempfile.mkdtemp(prefix="capacitarr-bench-api-"))
+    manifests = folder / "manifests"
+    shutil.copytree(DEMO, manifests)
+    password = secrets.token_urlsafe(12)
+    os.environ["CAPACITARR_ADMIN_PASSWORD"] = password
+    store = Store.open(folder / "capacitarr.db")
+    runtime = Runtime(store, manifests=manifests, env=env)
+    service = Service(runtime, "127.0.0.1", 0)
+    service.start()
+    try:
+        wait_until_up(service.url)
+        runtime.loop.wait_idle(600)
+        headers = {"X-Api-Key": issue_api_key(service.url, password)}
+        per_client = 10 if quick else 50
+        figures: dict[str, Any] = {"items": _items(runtime)}
+        latencies: dict[str, Latency] = {}
+        threads = runtime_threads(service)
+        with hello_server(threads) as hello:
+            latencies["hello-world"] = hammer(hello, per_client=per_client)
+        for path in ENDPOINTS:
+            latencies[path] = hammer(
+                service.url + path, headers=headers, per_client=per_client
+            )
+        figures["latency"] = latencies
+        figures["sse"] = fan_out(
+            service.url, headers, runtime.bus, rounds=3 if quick else 10
+        )
+        figures["manifest"] = manifest_latency(
+            runtime, manifests / "desired.yaml", rounds=2 if quick else 3
+        )
+        return figures
+    finally:
+        service.stop()
+        store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def runtime_threads(service: Service) -> int:
+    """The worker threads ``make_server`` gave the service, for the hello-world."""
+    return int(service.app.streams.limit + RESERVE_THREADS)
+
+
+def _items(runtime: Runtime) -> int:
+    last = runtime.last_cycle
+    return len(last.observation.items) if last else 0
