@@ -132,6 +132,11 @@ class Preferences(_Model):
     addImportExclusion: StrictBool = Field(
         default=False, description="Ask the *arr not to download a deleted item again."
     )
+    unmonitorDeletedSeasons: StrictBool = Field(
+        default=True,
+        description="Unmonitor a season after deleting its files, so the *arr "
+        "does not download it again.",
+    )
     logLevel: LogLevel = Field(default="info", description="Log verbosity.")
     checkForUpdates: StrictBool = Field(
         default=False,

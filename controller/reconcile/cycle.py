@@ -437,6 +437,7 @@ class CycleRunner:
                 max_items=int(prefs.get("maxDeletionsPerRun", 0) or 0),
                 max_bytes=int(prefs.get("maxBytesPerRun", 0) or 0),
             ),
+            unmonitor_seasons=prefs.get("unmonitorDeletedSeasons", True) is not False,
         )
         return plan, sort_scored(scored, tiebreaker)
 

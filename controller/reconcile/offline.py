@@ -119,4 +119,5 @@ def plan_offline(manifest: Manifest, observation: Observation, now: datetime) ->
         now=now,
         tiebreaker=prefs.tiebreakerMethod,
         limits=PlanLimits(prefs.maxDeletionsPerRun, prefs.maxBytesPerRun),
+        unmonitor_seasons=prefs.unmonitorDeletedSeasons,
     )

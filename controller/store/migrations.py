@@ -304,6 +304,7 @@ PREFERENCE_DEFAULTS: dict[str, object] = {
     "maxBytesPerRun": 0,
     "deleteFiles": True,
     "addImportExclusion": False,
+    "unmonitorDeletedSeasons": True,
     "libraryShrinkTolerancePct": 20,
 }
 

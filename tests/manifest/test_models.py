@@ -20,6 +20,7 @@ def test_preference_defaults() -> None:
         "deletionQueueDelaySeconds": 30,
         "deleteFiles": True,
         "addImportExclusion": False,
+        "unmonitorDeletedSeasons": True,
         "logLevel": "info",
         "checkForUpdates": False,
         "deadContentMinDays": 90,
