@@ -42,36 +42,49 @@ def hammer(
     """GET ``url`` ``per_client`` times from each of ``clients`` threads.
 
     Every loop stops after its count or after ``max_seconds``, whichever comes
-    first; a warm-up request per client is not counted.
+    first; a warm-up request per client is not counted. A failed or timed-out
+    request counts as an error, with its time as a sample.
     """
     samples: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    deadline = time.monotonic() + max_seconds
-    start = threading.Barrier(clients + 1)
+    ready = threading.Semaphore(0)
+    go = threading.Event()
+
+    def get(http: httpx.Client) -> bool:
+        try:
+            return http.get(url).status_code < 400
+        except httpx.HTTPError:
+            return False
 
     def client() -> None:
-        with httpx.Client(headers=headers, timeout=60) as http:
-            http.get(url)
-            start.wait()
+        with httpx.Client(headers=headers, timeout=max_seconds) as http:
+            get(http)  # warm-up, not counted
+            ready.release()
+            go.wait(max_seconds)
             for _ in range(per_client):
                 if time.monotonic() > deadline:
                     break
                 began = time.perf_counter()
-                status = http.get(url).status_code
+                ok = get(http)
                 elapsed = time.perf_counter() - began
                 with lock:
                     samples.append(elapsed)
-                    errors[0] += status >= 400
+                    errors[0] += not ok
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
         thread.start()
-    start.wait()
+    for _ in threads:
+        ready.acquire(timeout=max_seconds)
+    deadline = time.monotonic() + max_seconds
+    go.set()
     began = time.perf_counter()
     for thread in threads:
-        thread.join()
+        thread.join(max_seconds * 2)
     wall = time.perf_counter() - began
+    if not samples:
+        return Latency(float("nan"), float("nan"), 0.0, errors[0])
     ordered = sorted(samples)
     return Latency(
         p50_ms=statistics.median(ordered) * 1000,

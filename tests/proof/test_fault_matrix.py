@@ -1,12 +1,14 @@
 """Every integration under every simulator fault, during real reconcile cycles.
 
-Each case runs the real :class:`Runtime` over a SQLite store in a temporary
-folder, with manifests whose disk groups are in ``auto`` mode, deletions enabled
-and usage (90%) far above the threshold (50%), so a cycle that trusted its
-observation would queue deletions. The integration under test is declared with
-the companions it needs to matter (a media server enriches Radarr's items;
-Tautulli needs Plex, Jellystat needs Jellyfin). A clean cycle first sets the
-trust baseline (a library count, disk totals); every case starts from it.
+Each integration gets the real :class:`Runtime` over a SQLite store in a
+temporary folder, with manifests whose disk groups are in ``auto`` mode,
+deletions enabled and usage (90%) far above the threshold (50%), so a cycle that
+trusted its observation would queue deletions. The integration under test is
+declared with the companions it needs to matter (a media server enriches
+Radarr's items; Tautulli needs Plex, Jellystat needs Jellyfin). A clean cycle
+first sets the trust baseline (a library count, disk totals) and must queue
+deletions; every fault case of that integration then starts from that baseline
+with an empty deletion queue and runs one real cycle with the fault on.
 
 Expected outcome per fault class (``refuses``: nothing queued, nothing sent
 that changes anything, no audit row, and the status names the integration;
