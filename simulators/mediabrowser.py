@@ -308,7 +308,8 @@ class MediaBrowserApp(ServiceApp):
                 continue
             out.append(entry)
         with self._query_lock:
-            if len(self._queries) > 64:
+            # Large enough for every box set's member query of a big world.
+            if len(self._queries) > 4096:
                 self._queries.clear()
             self._queries[key] = out
         return out

@@ -57,6 +57,20 @@ def parse_datetime(value: Any, notes: FetchNotes | None = None) -> datetime | No
 
 
 def _parse_iso(text: str) -> datetime | None:
+    try:
+        # Most dates are plain ISO-8601, which the standard parser reads as is.
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = _parse_odd_iso(text)
+        if parsed is None:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _parse_odd_iso(text: str) -> datetime | None:
+    """Parse ISO-8601 with padding, a lower-case ``z`` or .NET's seven digits."""
     cleaned = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
     # .NET writes up to seven fractional digits; Python accepts six.
     if "." in cleaned:
@@ -65,12 +79,9 @@ def _parse_iso(text: str) -> datetime | None:
         zone = tail[len(digits) :]
         cleaned = f"{head}.{digits[:6]}{zone}" if digits else head + zone
     try:
-        parsed = datetime.fromisoformat(cleaned)
+        return datetime.fromisoformat(cleaned)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _note(notes: FetchNotes | None, key: str) -> None:

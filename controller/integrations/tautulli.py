@@ -5,7 +5,8 @@ Tautulli knows plays by Plex ratingKey, so it needs a Plex integration's index
 ``rating_key``, a show's ``grandparent_rating_key`` or a season's
 ``parent_rating_key``, with a bounded number of requests in flight. When that
 would take more requests than reading the whole history page by page, it reads
-the history instead; both give the same records.
+the history instead, a few pages at a time, keeping of each row only its keys,
+date and user; both give the same records.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from controller.integrations.base import ServiceClient
 from controller.integrations.capabilities import (
@@ -115,28 +116,55 @@ class TautulliClient(ServiceClient):
     def _from_full_history(
         self, index: dict[str, ItemLink], page: int
     ) -> list[WatchRecord]:
-        rows = self.http.get_pages(
+        plays = self.http.get_pages(
             "api/v2",
             params={"cmd": "get_history"},
             offset_param="start",
             limit_param="length",
             page_size=page,
-            extract=_history_page,
+            extract=_play_page,
+            workers=max(1, self.option_int("concurrency", 4)),
         )
-        grouped: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            for field in ("rating_key", "parent_rating_key", "grandparent_rating_key"):
-                key = str(row.get(field) or "")
+        grouped: dict[str, list[_Play]] = defaultdict(list)
+        for play in plays:
+            for key in play.keys:
                 if key in index:
-                    grouped[key].append(row)
+                    grouped[key].append(play)
         records = []
         for key, matched in grouped.items():
             link = index[key]
-            last, users = _summary(matched)
+            last, users = _summary(
+                {"date": p.when, "friendly_name": p.user} for p in matched
+            )
             records.append(
                 WatchRecord(link.ids, len(matched), last, users, link.season)
             )
         return records
+
+
+class _Play(NamedTuple):
+    """What the full-history walk keeps of one history row."""
+
+    keys: tuple[str, ...]
+    when: Any
+    user: Any
+
+
+_KEY_FIELDS = ("rating_key", "parent_rating_key", "grandparent_rating_key")
+
+
+def _play_page(payload: Any) -> tuple[list[Any], int | None]:
+    """Read one history page as compact plays (a page of rows is dropped at once)."""
+    rows, total = _history_page(payload)
+    plays = [
+        _Play(
+            tuple(str(row.get(f) or "") for f in _KEY_FIELDS),
+            row.get("date") or row.get("started"),
+            row.get("friendly_name") or row.get("user"),
+        )
+        for row in rows
+    ]
+    return plays, total
 
 
 def _rows(data: Any) -> list[Row]:

@@ -12,20 +12,19 @@ with an empty deletion queue and runs one real cycle with the fault on.
 
 Expected outcome per fault class (``refuses``: nothing queued, nothing sent
 that changes anything, no audit row, and the status names the integration;
-``acts``: the cycle completes and queues deletions as usual; BUG cells fail
-today and are strict xfails):
+``acts``: the cycle completes and queues deletions as usual):
 
 | fault             | *arr apps        | Plex/Jellyfin/Emby | Tautulli/Jellystat/Seerr |
 |-------------------|------------------|--------------------|--------------------------|
 | none (control)    | acts             | acts               | acts                     |
-| latency (0.1 s)   | acts             | acts               | acts                     |
+| latency (50 ms)   | acts             | acts               | acts                     |
 | timeout (hang)    | refuses: failed  | refuses: failed    | refuses: failed          |
 | http_500          | refuses: failed  | refuses: failed    | refuses: failed          |
 | http_401          | refuses: failed  | refuses: failed    | refuses: failed          |
 | malformed_json    | refuses: failed  | refuses: failed    | refuses: failed          |
 | truncated_json    | refuses: failed  | refuses: failed    | refuses: failed          |
-| partial_page      | refuses: shrank  | refuses: cut short | refuses (Jellystat: BUG) |
-| empty_library     | refuses: shrank  | refuses (BUG)      | refuses (BUG)            |
+| partial_page      | refuses: shrank  | refuses: cut short | refuses (Jellystat: acts)|
+| empty_library     | refuses: shrank  | refuses: shrank    | refuses (Jellystat: acts)|
 | placeholder_dates | skips dated      | skips dated        | skips dated              |
 | vanishing_items   | acts (2% < 20%)  | acts               | acts                     |
 
@@ -39,9 +38,10 @@ every item carries such dates, as Readarr's books do, nothing is queued).
 ``acts (2% < 20%)``: a few items missing is within the shrink tolerance.
 
 When an *arr fails outright its disk reading fails with it: the disk group has
-no reading, nothing is planned for it, and the status says so through the
-integration's ``FetchFailed`` condition. In the BUG cells the watch and request
-sources are trusted although their listing shrank (see :data:`WATCH_SHRINK_BUG`).
+no reading, nothing is planned for it, and the status says so (the group is
+Degraded, the integration's condition says why). Jellystat's client reads
+``/api/getHistory``, which the simulator does not treat as a listing, so the
+list faults never reach it and the cycle acts on an intact observation.
 
 The ``timeout`` fault hangs each of the first three requests (one call and its
 retries) for longer than the manifest's ``timeoutSeconds`` (0.5 s), so the
@@ -67,7 +67,7 @@ from controller.store import Store
 from simulators.faults import FAULT_KINDS
 from simulators.harness import Simulators, start_simulators
 from simulators.world import World
-from tests.proof.support import ARR_SERVICES, write_desired, write_integrations
+from tests.proof.support import write_desired, write_integrations
 
 PASSWORD = "fault matrix password"
 TIMEOUT_SECONDS = 0.5
@@ -93,39 +93,23 @@ FAULT_ARGS: dict[str, dict[str, Any]] = {
     "latency": {"seconds": 0.05, "count": 10},
     "timeout": {"seconds": 5.0, "count": ATTEMPTS},
 }
-WATCH_SHRINK_BUG = (
-    "controller/observe/sanity.py _check_integrations skips the shrink check for "
-    "every non-*arr integration (`if health.type not in ARR_TYPES: continue`): a "
-    "watch or request source whose listing suddenly comes back empty or cut short "
-    "is trusted, its items lose their plays/requests and the cycle plans "
-    "deletions it would not plan on the clean observation (invariant 7)"
-)
 
 
 def expected(service: str, fault: str) -> str:
     """Return the outcome the table in the module docstring promises."""
     if fault in ("none", "latency", "vanishing_items"):
         return ACTS
+    if service == "jellystat" and fault in ("partial_page", "empty_library"):
+        return ACTS  # the fault does not reach /api/getHistory
     if fault == "placeholder_dates":
         return SKIPS_DATED
     return REFUSES
 
 
-def known_bug(service: str, fault: str) -> str | None:
-    """Return why a cell fails today, or None when it passes."""
-    if service in ARR_SERVICES:
-        return None
-    if fault == "empty_library" or (fault, service) == ("partial_page", "jellystat"):
-        return WATCH_SHRINK_BUG
-    return None
-
-
 def matrix() -> Iterator[Any]:
     for service in COMPANIONS:
         for fault in FAULTS:
-            bug = known_bug(service, fault)
-            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-            yield pytest.param(service, fault, id=f"{service}-{fault}", marks=marks)
+            yield pytest.param(service, fault, id=f"{service}-{fault}")
 
 
 @dataclass
@@ -305,13 +289,6 @@ def test_timeout_seconds_bounds_a_hung_request(
     assert result.acted["queued"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="controller/reconcile/runtime.py _update_conditions builds disk-group "
-    "conditions only from result.plan.groups, and a group without a disk reading "
-    "never reaches the plan: when the only *arr reporting a disk fails, the "
-    "group's condition disappears from /status instead of Degraded/NoDiskReading",
-)
 def test_a_disk_group_whose_reporter_failed_stays_in_the_status(
     sims: Simulators, benches: Callable[[str], Bench]
 ) -> None:
@@ -328,13 +305,6 @@ def test_a_disk_group_whose_reporter_failed_stays_in_the_status(
     assert group["type"] != "Ready"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="controller/reconcile/cycle.py keeps the trust baseline in memory only "
-    "(CycleRunner._baseline starts as None; ObservationBaseline.to_dict/from_dict "
-    "are never used): after every restart the first cycle has nothing to compare "
-    "with, so a library cut in half is trusted and acted on (invariant 7)",
-)
 def test_a_library_that_shrank_across_a_restart_is_distrusted(
     sims: Simulators, tmp_path: Path
 ) -> None:
