@@ -203,11 +203,14 @@ class DeletionQueue:
         if job_id is not None:
             job = worker.cancel(job_id)
         else:
-            body = ItemBody(
-                integrationId=query_int(req, "integrationId", None, minimum=1),
-                externalId=req.get_param("externalId"),
-                mediaName=req.get_param("mediaName"),
-                mediaType=req.get_param("mediaType"),
+            body = parse_model(
+                ItemBody,
+                {
+                    "integrationId": query_int(req, "integrationId", None, minimum=1),
+                    "externalId": req.get_param("externalId"),
+                    "mediaName": req.get_param("mediaName"),
+                    "mediaType": req.get_param("mediaType"),
+                },
             )
             job = worker.cancel_key(_find_key(self._ctx, body))
         resp.media = {"cancelled": True, "job": job.summary_json()}

@@ -171,5 +171,9 @@ def register(table: RouteTable, ctx: ApiContext) -> None:
         Weights(ctx),
         "preferences",
         get=Operation("List scoring factors and their weights", response="array"),
-        put=Operation("Change the weights given (integers 0-10)", body=ScoringWeights),
+        put=Operation(
+            "Change the weights given (integers 0-10)",
+            body=ScoringWeights,
+            response="array",
+        ),
     )

@@ -148,7 +148,10 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, Sequence) and not isinstance(value, str):
         return "a list"
-    return f"{type(value).__name__} {_show(value)}"
+    if isinstance(value, bool | int | float | str) or value is None:
+        return f"{type(value).__name__} {_show(value)}"
+    # Dates and other YAML scalars: name the type and show the text as written.
+    return f"a {type(value).__name__} ({value})"
 
 
 def _unknown_key(loc: Sequence[str | int]) -> str:

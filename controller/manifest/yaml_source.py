@@ -271,6 +271,15 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
             return self._bad_tag(node, loc)
+        except ValueError:
+            # e.g. an integer too long for Python to convert, or an impossible date
+            self._problem(
+                node.start_mark.line + 1,
+                loc,
+                "is a value that cannot be read (too long or malformed); write a "
+                "plain number, string or date",
+            )
+            return None
 
     def _bad_tag(self, node: Node, loc: Loc) -> None:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")

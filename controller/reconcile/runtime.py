@@ -162,8 +162,16 @@ class Runtime:
             return False
         try:
             loaded = load_manifests(directory, self._env)
-        except ManifestError as exc:
-            errors = [str(p) for p in exc.problems]
+        except (ManifestError, ValueError, RecursionError, OSError) as exc:
+            # Anything that stops a generation from loading rejects it whole; the
+            # last good generation stays in force.
+            errors = (
+                [str(p) for p in exc.problems]
+                if isinstance(exc, ManifestError)
+                else [
+                    f"{directory}: cannot be loaded: {type(exc).__name__}: {exc}"[:500]
+                ]
+            )
             digest = f"rejected-{abs(hash(tuple(errors))):x}"
             self.manifests.rejected_errors = errors
             record_rejected(self.store, digest, [str(directory)], errors)

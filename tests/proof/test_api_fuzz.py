@@ -112,18 +112,7 @@ def _operations() -> list[tuple[str, str]]:
 
 
 OPERATIONS = [op for op in _operations() if op not in NEVER]
-KNOWN_BUGS = {
-    ("PUT", "/api/v1/scoring-factor-weights"): (
-        "api/resources/preferences.py registers PUT /scoring-factor-weights without "
-        "response='array': the document promises an object, the answer is the "
-        "array of factors that GET returns"
-    ),
-    ("DELETE", "/api/v1/deletion-queue"): (
-        "api/resources/approvals.py DeletionQueue.on_delete builds ItemBody(...) "
-        "directly instead of through parse_model, so `?mediaType=` (empty) raises "
-        "pydantic.ValidationError and answers 500 instead of 400"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _params() -> list[Any]:

@@ -69,17 +69,6 @@ def many_entries(folder: Path) -> None:
 
 
 GROUP = "diskGroups:\n  - mountPath: /data\n    thresholdPct: {}\n    targetPct: 10\n"
-INT_BUG = (
-    "controller/manifest/yaml_source.py lets PyYAML's ValueError through: an "
-    "integer of more than 4,300 digits (Python's int-from-string limit) crashes "
-    "`capacitarr validate` with a traceback instead of a problem naming the line"
-)
-DATE_BUG = (
-    "controller/manifest/validation.py _show and _kind call each other for any "
-    "value that is not bool/None/number/str/mapping/list: a YAML date where a "
-    "number belongs (thresholdPct: 2024-01-01) ends in RecursionError and a "
-    "3,000-line traceback"
-)
 # name -> (build, expected exit status, text stderr must contain or None, bug)
 CASES: dict[str, tuple[Build, int, str | None, str | None]] = {
     "alias bomb": (alias_bomb, 1, "alias", None),
@@ -115,13 +104,13 @@ CASES: dict[str, tuple[Build, int, str | None, str | None]] = {
         text("int.yaml", GROUP.format("9" * 6000)),
         1,
         "thresholdPct",
-        INT_BUG,
+        None,
     ),
     "date as number": (
         text("date.yaml", GROUP.format("2024-01-01")),
         1,
         "thresholdPct",
-        DATE_BUG,
+        None,
     ),
     "FIFO named .yaml": (fifo, 0, None, None),
     "link to /dev/zero": (dev_zero, 0, None, None),
