@@ -98,6 +98,15 @@ class CycleResult:
             "durationMs": self.duration_ms,
             "planDigest": self.plan.digest,
             "groups": groups,
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "message": f.message,
+                    "integrationId": f.integration_id,
+                    "mountPath": f.mount_path,
+                }
+                for f in self.observation.sanity.findings
+            ][:100],
             "integrations": [
                 {
                     "integrationId": h.integration_id,

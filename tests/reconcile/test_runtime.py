@@ -227,3 +227,13 @@ def test_manual_deletion_refuses_protected_and_unseen_items(make_runtime) -> Non
         "not seen in the last cycle; run a cycle first",
         "protected by an always_keep rule",
     ]
+
+
+def test_suspicious_dates_are_reported_in_the_status(make_runtime, sims) -> None:
+    """Check that placeholder and future dates show up as findings in the status."""
+    runtime = make_runtime()
+    runtime.reload_manifests(trigger=False)
+    sims["radarr"].faults.set("placeholder_dates")
+    runtime._run_cycle("test")
+    findings = runtime.status()["lastCycle"]["findings"]
+    assert any("date" in f["kind"] for f in findings), findings
