@@ -370,6 +370,16 @@ class _Walk:
         return "exhausted"
 
 
+def _urgency(group: GroupInput) -> tuple[float, str]:
+    """Sort key: most percentage points above threshold first, then mount path."""
+    usage = group.usage
+    total = group.spec.total_bytes_override or (usage.total_bytes if usage else 0)
+    if usage is None or total <= 0:
+        return (0.0, group.spec.mount_path)
+    over = usage.used_bytes / total * 100 - group.spec.threshold_pct
+    return (-over, group.spec.mount_path)
+
+
 def build_plan(
     groups: Sequence[GroupInput],
     *,
@@ -383,8 +393,9 @@ def build_plan(
 ) -> Plan:
     """Score and plan every disk group of a cycle.
 
-    Groups are planned in mount-path order and share the run's limits: what one
-    group plans is taken from the budget of the next.
+    Groups share the run's limits: the group furthest above its threshold is
+    planned first (then mount-path order), so a capped run spends its budget where
+    the disk is fullest; the plan lists groups in mount-path order.
 
     Args:
         groups: each disk group's settings, reading, items, skips and trust.
@@ -408,7 +419,7 @@ def build_plan(
     )
     planned: list[DiskGroupPlan] = []
     with gc_paused():
-        for group in sorted(groups, key=lambda g: g.spec.mount_path):
+        for group in sorted(groups, key=_urgency):
             scored = group.scored
             if scored is None:
                 scored = score_items(group.items, weights, compiled, context, now)
@@ -431,4 +442,5 @@ def build_plan(
                 item_budget -= len(plan.deletions)
             if byte_budget is not None:
                 byte_budget -= plan.planned_bytes
+    planned.sort(key=lambda plan: plan.mount_path)
     return Plan(tuple(planned), digest.hexdigest(), now)

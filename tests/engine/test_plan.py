@@ -261,3 +261,26 @@ def test_planned_deletion_json_carries_identity_bytes_and_breakdown(make_item):
     assert deletion.collection_group == "" and deletion.reason.startswith("file_size")
     group = result.to_json()
     assert group["stoppedBy"] == "target" and group["bytesToFree"] == 15 * GIB
+
+
+def test_a_capped_run_serves_the_fullest_disk_first(make_item):
+    """Check that the group furthest above its threshold gets the run's budget."""
+    groups = [
+        GroupInput(
+            DiskGroupSpec("/a"), DiskUsage(100 * GIB, 86 * GIB), gib_items(make_item, 9)
+        ),
+        GroupInput(
+            DiskGroupSpec("/b"), DiskUsage(100 * GIB, 99 * GIB), gib_items(make_item, 8)
+        ),
+    ]
+    result = build_plan(
+        groups,
+        weights=SIZE_ONLY,
+        rules=[],
+        context=ScoringContext(),
+        now=NOW,
+        limits=PlanLimits(max_items=1),
+    )
+    assert [g.mount_path for g in result.groups] == ["/a", "/b"]
+    assert [len(g.deletions) for g in result.groups] == [0, 1]
+    assert result.groups[0].stopped_by == "max_items"
