@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from controller.act.deletion_queue import (
+    ITEM_COLUMNS,
     DeletionQueue,
     insert_job,
     job_fields,
@@ -165,23 +166,7 @@ class ApprovalService:
     def _insert_job(
         self, tx: Transaction, item: ApprovalItem, now: datetime
     ) -> DeletionJob:
-        columns = {
-            c: getattr(item, c)
-            for c in (
-                "integration_id",
-                "external_id",
-                "media_type",
-                "title",
-                "size_bytes",
-                "expected_bytes",
-                "score",
-                "score_details",
-                "poster_url",
-                "collection_group",
-                "unmonitor",
-                "disk_group_id",
-            )
-        }
+        columns = {c: getattr(item, c) for c in ITEM_COLUMNS}
         return insert_job(
             tx,
             columns,

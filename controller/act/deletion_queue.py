@@ -73,22 +73,22 @@ def insert_job(
     return rows.insert_job(db, values, at=at)
 
 
-_JOB_COLUMNS = frozenset(
-    {
-        "integration_id",
-        "external_id",
-        "media_type",
-        "title",
-        "size_bytes",
-        "expected_bytes",
-        "score",
-        "score_details",
-        "poster_url",
-        "collection_group",
-        "unmonitor",
-        "disk_group_id",
-    }
+# What describes an item in both queues: copied between approval rows and jobs.
+ITEM_COLUMNS = (
+    "integration_id",
+    "external_id",
+    "media_type",
+    "title",
+    "size_bytes",
+    "expected_bytes",
+    "score",
+    "score_details",
+    "poster_url",
+    "collection_group",
+    "unmonitor",
+    "disk_group_id",
 )
+_JOB_COLUMNS = frozenset(ITEM_COLUMNS)
 
 
 def job_fields(job: DeletionJob) -> dict[str, Any]:
@@ -384,19 +384,7 @@ class DeletionQueue:
         self._bus.publish("deletion_grace_period", message, **state)
 
 
-_APPROVAL_FROM_JOB = (
-    "integration_id",
-    "external_id",
-    "media_type",
-    "title",
-    "size_bytes",
-    "expected_bytes",
-    "score",
-    "score_details",
-    "poster_url",
-    "disk_group_id",
-    "collection_group",
-)
+_APPROVAL_FROM_JOB = tuple(c for c in ITEM_COLUMNS if c != "unmonitor")
 
 
 @dataclass(frozen=True, slots=True)
