@@ -360,6 +360,23 @@ CREATE TABLE controller_state (
 );
 """
 
+QUEUE_VERSION = """
+CREATE TABLE queue_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
+INSERT INTO queue_version (id, version) VALUES (1, 0);
+""" + "".join(
+    f"""
+CREATE TRIGGER {table}_{event.lower()}_bumps_version AFTER {event} ON {table}
+BEGIN
+    UPDATE queue_version SET version = version + 1 WHERE id = 1;
+END;
+"""
+    for table in ("approval_queue", "deletion_queue")
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
+
 MIGRATIONS: list[Migration] = [
     ("0001_desired_state", DESIRED_STATE),
     ("0002_queues", QUEUES),
@@ -367,4 +384,5 @@ MIGRATIONS: list[Migration] = [
     ("0004_auth", AUTH),
     ("0005_seed_defaults", seed_defaults),
     ("0006_controller_state", CONTROLLER_STATE),
+    ("0007_queue_version", QUEUE_VERSION),
 ]

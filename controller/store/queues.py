@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from controller.store.errors import RecordNotFound
-from controller.store.records import from_row, json_text, to_json
+from controller.store.records import from_row, insert_row, json_text, to_json
 from controller.store.timestamps import from_text, to_text
 
 ItemKey = tuple[int, str]
@@ -122,6 +122,16 @@ class DeletionJob:
 # --- approval queue -------------------------------------------------------------
 
 
+def queue_version(db: Database) -> int:
+    """Return a number that grows with every change to either queue.
+
+    Triggers bump it on each insert, update and delete of an approval or a
+    deletion job, so a rendering of the queues can be kept until it moves.
+    """
+    row = db.execute("SELECT version FROM queue_version WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
 def get_approval(db: Database, approval_id: int) -> ApprovalItem:
     """Return the approval row or raise :class:`RecordNotFound`."""
     row = next(
@@ -179,13 +189,7 @@ def insert_approval(
     if isinstance(row.get("snoozed_until"), datetime):
         row["snoozed_until"] = to_text(row["snoozed_until"])
     row["created_at"] = row["updated_at"] = to_text(at)
-    cursor = db.execute(
-        f"INSERT INTO approval_queue ({', '.join(row)}) "
-        f"VALUES ({', '.join('?' for _ in row)})",
-        list(row.values()),
-    )
-    assert cursor.lastrowid is not None
-    return get_approval(db, cursor.lastrowid)
+    return get_approval(db, insert_row(db, "approval_queue", row))
 
 
 def update_approval(
@@ -331,13 +335,7 @@ def insert_job(db: Database, values: dict[str, Any], *, at: datetime) -> Deletio
     row["score_details"] = json_text(row.get("score_details", []))
     row["not_before"] = to_text(row["not_before"])
     row["created_at"] = row["updated_at"] = to_text(at)
-    cursor = db.execute(
-        f"INSERT INTO deletion_queue ({', '.join(row)}) "
-        f"VALUES ({', '.join('?' for _ in row)})",
-        list(row.values()),
-    )
-    assert cursor.lastrowid is not None
-    return get_job(db, cursor.lastrowid)
+    return get_job(db, insert_row(db, "deletion_queue", row))
 
 
 def set_job_state(

@@ -92,3 +92,14 @@ def to_json(
             value = render_time(value)
         out[camel(field.name)] = value
     return out
+
+
+def insert_row(db: Any, table: str, row: dict[str, Any]) -> int:
+    """Insert ``row`` (column -> already encoded value) and return its id."""
+    cursor = db.execute(
+        f"INSERT INTO {table} ({', '.join(row)}) "
+        f"VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+    assert cursor.lastrowid is not None
+    return int(cursor.lastrowid)
