@@ -7,7 +7,6 @@ OpenAPI document generated from the same route table.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -20,7 +19,7 @@ from api.accounts import Accounts
 from api.auth import AuthMiddleware, Tokens
 from api.context import ApiContext, Limits
 from api.middleware import RequestContext
-from api.render import json_ready
+from api.render import json_text
 from api.resources import (
     approvals,
     audit,
@@ -61,7 +60,7 @@ class _JsonHandler(falcon.media.JSONHandler):
 
     def __init__(self) -> None:
         super().__init__(
-            dumps=lambda obj: json.dumps(json_ready(obj), ensure_ascii=False),
+            dumps=json_text,
         )
 
 

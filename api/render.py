@@ -9,6 +9,7 @@ field by field, so fields it hides (API keys, webhook URLs) stay hidden.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -42,3 +43,8 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True)
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
+
+
+def json_text(value: Any) -> str:
+    """Serialise ``value`` as the API's JSON handler does."""
+    return json.dumps(json_ready(value), ensure_ascii=False)

@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api.context import ApiContext, client_address
 from api.errors import BadRequest
-from api.params import parse_model, query_bool, query_choice, read_object
+from api.params import (
+    parse_model,
+    query_bool,
+    query_choice,
+    query_int,
+    read_object,
+)
+from api.render import json_text
 from api.routes import Operation, RouteTable
 from controller.store import reports, runs
 from controller.store.desired import get_preferences
@@ -112,20 +119,46 @@ class WorkerStats:
 
 
 class Preview:
-    """``GET /preview[?force=true][&format=full]``."""
+    """``GET /preview[?force=true][&format=full][&offset=N][&limit=N]``.
+
+    The runtime hands out the same preview until a cycle completes or a queue
+    changes; the serialised body of each shape is kept for as long, so repeated
+    requests cost a lookup. ``offset`` and ``limit`` page the items (by default
+    the whole list).
+    """
 
     def __init__(self, ctx: ApiContext):
         self._ctx = ctx
+        # (preview the body was made from, shape) -> body.
+        self._bodies: dict[str, tuple[dict[str, Any], bytes]] = {}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         force = query_bool(req, "force")
-        shape = query_choice(req, "format", ("list", "full"), "list")
+        shape = query_choice(req, "format", ("list", "full"), "list") or "list"
+        offset = query_int(req, "offset", 0, minimum=0) or 0
+        limit = query_int(req, "limit", None, minimum=0)
         result = self._ctx.runtime.preview(force=force)
-        items = [_with_protected(item) for item in result.get("items", [])]
-        if shape == "full":
-            resp.media = {**result, "items": items}
-        else:
-            resp.media = items
+        resp.content_type = falcon.MEDIA_JSON
+        if offset or limit is not None:
+            page = result.get("items", [])[offset:]
+            resp.data = _body(
+                result, shape, page[:limit] if limit is not None else page
+            )
+            return
+        cached = self._bodies.get(shape)
+        if cached is not None and cached[0] is result:
+            resp.data = cached[1]
+            return
+        body = _body(result, shape, result.get("items", []))
+        self._bodies[shape] = (result, body)
+        resp.data = body
+
+
+def _body(result: dict[str, Any], shape: str, items: list[dict[str, Any]]) -> bytes:
+    """Serialise a preview's ``items`` as a list, or with its header (full)."""
+    marked = [_with_protected(item) for item in items]
+    value: Any = {**result, "items": marked} if shape == "full" else marked
+    return json_text(value).encode("utf-8")
 
 
 class PlanResource:
@@ -224,6 +257,8 @@ def register(table: RouteTable, ctx: ApiContext) -> None:
             query=(
                 ("force", "boolean", "score again now instead of the last cycle"),
                 ("format", "string", "list (default) or full ({items, diskContext})"),
+                ("offset", "integer", "skip this many items (default 0)"),
+                ("limit", "integer", "at most this many items (default all)"),
             ),
             response="array",
         ),

@@ -32,7 +32,7 @@ def parse_datetime(value: Any, notes: FetchNotes | None = None) -> datetime | No
     if value is None or value == "":
         return None
     parsed: datetime | None
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
         seconds = float(value)
         if seconds <= 0:
             _note(notes, "placeholder_dates")
@@ -57,13 +57,14 @@ def parse_datetime(value: Any, notes: FetchNotes | None = None) -> datetime | No
 
 
 def _parse_iso(text: str) -> datetime | None:
+    parsed: datetime | None
     try:
         # Most dates are plain ISO-8601, which the standard parser reads as is.
         parsed = datetime.fromisoformat(text)
     except ValueError:
         parsed = _parse_odd_iso(text)
-        if parsed is None:
-            return None
+    if parsed is None:
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

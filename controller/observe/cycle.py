@@ -118,8 +118,12 @@ def _keep_known(
     items: list[MediaItem], index: dict[str, ItemLink]
 ) -> dict[str, ItemLink]:
     """Narrow a media server's index to entries some *arr item matches."""
-    known = enrich.ItemIndex(items)
-    return {key: link for key, link in index.items() if known.knows(link.ids)}
+    known = enrich.known_keys(items)
+    return {
+        key: link
+        for key, link in index.items()
+        if any(k in known for k in enrich.id_keys(link.ids))
+    }
 
 
 def _map_paths(fetched: Fetched) -> None:

@@ -55,6 +55,16 @@ def item_ids(item: MediaItem) -> ExternalIds | None:
     return ids if ids else None
 
 
+def known_keys(items: Iterable[MediaItem]) -> set[IdKey]:
+    """Return every lookup key any item carries (what ``ItemIndex.knows`` asks)."""
+    keys: set[IdKey] = set()
+    for item in items:
+        ids = item_ids(item)
+        if ids is not None:
+            keys.update(id_keys(ids))
+    return keys
+
+
 class ItemIndex:
     """Items by type-aware external id, titles and seasons kept apart."""
 

@@ -109,6 +109,9 @@ class Runtime:
         self.worker = WorkerControls(self.deletion_worker, self.deletions)
         self.cycles = CycleRunner(store, self.bus, self.approvals, self.deletions)
         self._preview_lock = threading.Lock()
+        # The last rendered preview: (cycle result, queue version, rendering).
+        self._preview_cache: tuple[CycleResult | None, int, dict[str, Any]] | None
+        self._preview_cache = None
         self.loop = CycleLoop(self._run_cycle, interval=self._interval)
         self.notifier = Notifier(self._channels, bus=self.bus, version=self.version)
         self.manifests = ManifestState(manifests)
@@ -452,14 +455,27 @@ class Runtime:
         or when desired state (a rule, weights, preferences, an integration, a
         disk group) changed after the last cycle read it: what a person reviews
         always follows the settings in force.
+
+        The rendering is kept until another cycle completes or either queue
+        changes, and the same dict is handed out meanwhile: callers must not
+        modify it.
         """
         if force or self._preview_outdated():
             with self._preview_lock:
                 if self._preview_outdated() or (force and not self.loop.running):
                     self.loop.trigger("preview")
                 self.loop.wait_idle(120)
+        last = self.cycles.last
         with self.store.read() as db:
-            return views.preview(self.cycles.last, db)
+            # Read before rendering: a change made meanwhile moves the version
+            # past what is cached, so the next request renders again.
+            version = queues.queue_version(db)
+            cached = self._preview_cache
+            if cached is not None and cached[0] is last and cached[1] == version:
+                return cached[2]
+            rendered = views.preview(last, db)
+        self._preview_cache = (last, version, rendered)
+        return rendered
 
     def _preview_outdated(self) -> bool:
         last = self.cycles.last

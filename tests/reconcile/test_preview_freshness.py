@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from controller.events import EventBus
 from controller.reconcile.runtime import Runtime
-from controller.store import Store
+from controller.store import Store, queues
 from controller.store import desired as stored
 from tests.reconcile.conftest import wait_for
 
@@ -70,3 +70,25 @@ def test_manual_run_triggered_is_published_before_the_loop_wakes() -> None:
     finally:
         runtime.bus.close()
         store.close()
+
+
+def test_preview_is_kept_until_a_queue_changes(make_runtime) -> None:
+    """Check that repeated previews hand out one rendering, and that a change to
+    the approval queue gives a new one showing the change."""
+    runtime = make_runtime()
+    runtime.start(run_now=True)
+    assert wait_for(lambda: runtime.cycles.last is not None, 60)
+    first = runtime.preview()
+    assert runtime.preview() is first
+    queued = next(e for e in first["items"] if "approvalQueueId" in e)
+    with runtime.store.write() as db:
+        queues.delete_approval(db, queued["approvalQueueId"])
+    after = runtime.preview()
+    assert after is not first
+    same = next(
+        e
+        for e in after["items"]
+        if (e["item"]["externalId"], e["item"]["integrationId"])
+        == (queued["item"]["externalId"], queued["item"]["integrationId"])
+    )
+    assert "approvalQueueId" not in same
