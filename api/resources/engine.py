@@ -9,6 +9,7 @@ first (the contract pipes it through ``jq '.[0:5]'``); ``?format=full`` gives
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -131,6 +132,7 @@ class Preview:
         self._ctx = ctx
         # (preview the body was made from, shape) -> body.
         self._bodies: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._lock = threading.Lock()
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         force = query_bool(req, "force")
@@ -145,13 +147,12 @@ class Preview:
                 result, shape, page[:limit] if limit is not None else page
             )
             return
-        cached = self._bodies.get(shape)
-        if cached is not None and cached[0] is result:
-            resp.data = cached[1]
-            return
-        body = _body(result, shape, result.get("items", []))
-        self._bodies[shape] = (result, body)
-        resp.data = body
+        with self._lock:  # concurrent first requests share one serialisation
+            cached = self._bodies.get(shape)
+            if cached is None or cached[0] is not result:
+                cached = (result, _body(result, shape, result.get("items", [])))
+                self._bodies[shape] = cached
+        resp.data = cached[1]
 
 
 def _body(result: dict[str, Any], shape: str, items: list[dict[str, Any]]) -> bytes:

@@ -109,6 +109,7 @@ class Runtime:
         self.worker = WorkerControls(self.deletion_worker, self.deletions)
         self.cycles = CycleRunner(store, self.bus, self.approvals, self.deletions)
         self._preview_lock = threading.Lock()
+        self._render_lock = threading.Lock()
         # The last rendered preview: (cycle result, queue version, rendering).
         self._preview_cache: tuple[CycleResult | None, int, dict[str, Any]] | None
         self._preview_cache = None
@@ -466,7 +467,8 @@ class Runtime:
                     self.loop.trigger("preview")
                 self.loop.wait_idle(120)
         last = self.cycles.last
-        with self.store.read() as db:
+        # One render at a time: requests arriving together share it.
+        with self._render_lock, self.store.read() as db:
             # Read before rendering: a change made meanwhile moves the version
             # past what is cached, so the next request renders again.
             version = queues.queue_version(db)
@@ -474,7 +476,7 @@ class Runtime:
             if cached is not None and cached[0] is last and cached[1] == version:
                 return cached[2]
             rendered = views.preview(last, db)
-        self._preview_cache = (last, version, rendered)
+            self._preview_cache = (last, version, rendered)
         return rendered
 
     def _preview_outdated(self) -> bool:
