@@ -27,7 +27,7 @@ def specs_dir() -> Path:
     env = os.environ.get("CAPACITARR_API_SPECS")
     if env:
         return Path(env)
-    for base in (ROOT.parent / "shared", ROOT / "shared", Path("/work/shared")):
+    for base in (ROOT.parent / "shared", ROOT / "shared"):
         candidate = base / "reference" / "api-specs"
         if candidate.is_dir():
             return candidate
