@@ -37,7 +37,7 @@ from controller.observe import observe
 from controller.observe.model import IntegrationSpec, Observation
 from controller.observe.sanity import ObservationBaseline, SanitySettings
 from controller.reconcile.offline import group_inputs
-from controller.store import Store, audit, changes, metrics, runs, snapshots
+from controller.store import Store, audit, changes, metrics, queues, runs, snapshots
 from controller.store import desired as stored
 
 log = logging.getLogger(__name__)
@@ -394,8 +394,6 @@ class CycleRunner:
         prefs = desired["preferences"]
         default_mode = prefs.get("defaultDiskGroupMode", "dry-run")
         with self._store.read() as db:
-            from controller.store import queues
-
             in_flight = queues.live_keys(db)
         snoozed = self._approvals.snoozed_keys(now)
         skip: dict[tuple[int, str], str] = dict.fromkeys(in_flight, "already queued")

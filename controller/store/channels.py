@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from controller.store.changes import SECRET_MARK, apply_field_changes, record_change
 from controller.store.errors import DuplicateKey, RecordNotFound
-from controller.store.records import from_row, to_json
+from controller.store.records import from_row, insert_row, to_json
 from controller.store.timestamps import to_text
 
 SECTION = "notificationChannels"
@@ -103,14 +103,8 @@ def create(
     if find_by_name(db, values["name"]) is not None:
         raise DuplicateKey("notification_channels", values["name"])
     stamp = to_text(at)
-    columns = [*values, "created_at", "updated_at"]
-    cursor = db.execute(
-        f"INSERT INTO notification_channels ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})",
-        [*values.values(), stamp, stamp],
-    )
-    assert cursor.lastrowid is not None
-    channel = get(db, cursor.lastrowid)
+    row = {**values, "created_at": stamp, "updated_at": stamp}
+    channel = get(db, insert_row(db, "notification_channels", row))
     record_change(
         db,
         origin=origin,

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from controller.store.changes import apply_field_changes, record_change
 from controller.store.errors import RecordNotFound
-from controller.store.records import from_row, to_json
+from controller.store.records import from_row, insert_row, to_json
 from controller.store.timestamps import to_text
 
 SECTION = "rules"
@@ -79,14 +79,8 @@ def create(db: Database, origin: str, values: dict[str, Any], *, at: datetime) -
         top = db.execute("SELECT COALESCE(MAX(sort_order) + 1, 0) FROM rules")
         row["sort_order"] = top.fetchone()[0]
     stamp = to_text(at)
-    columns = [*row, "created_at", "updated_at"]
-    cursor = db.execute(
-        f"INSERT INTO rules ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})",
-        [*row.values(), stamp, stamp],
-    )
-    assert cursor.lastrowid is not None
-    rule = get(db, cursor.lastrowid)
+    row.update(created_at=stamp, updated_at=stamp)
+    rule = get(db, insert_row(db, "rules", row))
     record_change(
         db,
         origin=origin,
