@@ -245,18 +245,22 @@ class ArrClient:
         return True
 
     def listing(
-        self, path: str, convert: Callable[[dict[str, Any]], Iterable[MediaItem]]
+        self,
+        path: str,
+        convert: Callable[[dict[str, Any]], Iterable[MediaItem]],
+        shape: Any = None,
     ) -> list[MediaItem]:
-        """Stream ``GET path`` (a JSON list of objects) through ``convert``.
+        """Read ``GET path`` (a JSON list of objects) through ``convert``.
 
-        Each object becomes items as soon as it has arrived and is then let go,
-        so a 100,000-title listing is never held decoded in full.
+        Each object is decoded to ``shape`` (the keys ``convert`` reads) when
+        its turn comes and is let go once it became items, so a 100,000-title
+        listing is never held decoded in full.
         """
 
         def each(entry: Any) -> Iterable[MediaItem]:
             return convert(entry) if isinstance(entry, dict) else ()
 
-        return self.http.get_array(path, each, restart=self.start_listing)
+        return self.http.get_array(path, each, shape=shape)
 
     def start_listing(self) -> None:
         """Reset per-listing notes and lookups so each cycle sees fresh data."""

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from controller.integrations.decoding import DecodeError, NotAnArray, decode, elements
 from controller.integrations.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -33,7 +34,6 @@ from controller.integrations.errors import (
     UnexpectedResponse,
     shorten,
 )
-from controller.integrations.jsonstream import ArrayStream, NotAnArray
 from controller.integrations.paging import PageExtractor, collect_pages
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ T = TypeVar("T")
 SECRET_PARAMS = frozenset({"apikey", "api_key", "x-plex-token", "token", "x-api-key"})
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-STREAM_CHUNK = 256 * 1024  # bytes read at a time from a streamed listing
 
 Sleep = Callable[[float], None]
 Params = Mapping[str, Any]
@@ -147,9 +146,13 @@ class HttpClient:
         """Close the connection pool."""
         self._client.close()
 
-    def get(self, path: str, params: Params | None = None) -> Any:
-        """GET ``path`` and return the decoded JSON body."""
-        return self.request("GET", path, params=params)
+    def get(self, path: str, params: Params | None = None, shape: Any = None) -> Any:
+        """GET ``path`` and return the decoded JSON body.
+
+        ``shape`` names the keys the caller reads (see
+        :mod:`controller.integrations.decoding`); the others are skipped.
+        """
+        return self.request("GET", path, params=params, shape=shape)
 
     def request(
         self,
@@ -159,6 +162,7 @@ class HttpClient:
         params: Params | None = None,
         json_body: Any = None,
         expect_json: bool = True,
+        shape: Any = None,
     ) -> Any:
         """Send one call (retrying transient failures) and decode its reply.
 
@@ -168,6 +172,7 @@ class HttpClient:
             params: query parameters (lists repeat the parameter).
             json_body: body to send as JSON, if any.
             expect_json: decode the body as JSON; otherwise return None.
+            shape: the keys to keep of the decoded body (None: all).
 
         Returns:
             The decoded JSON value, or None for an empty body.
@@ -178,7 +183,7 @@ class HttpClient:
         response = self._send(method, path, params, json_body)
         if not expect_json or not response.content.strip():
             return None
-        return self._decode(method, response)
+        return self._decode(method, response, shape)
 
     def get_array(
         self,
@@ -186,34 +191,32 @@ class HttpClient:
         convert: Callable[[Any], Iterable[T]],
         *,
         params: Params | None = None,
-        restart: Callable[[], object] | None = None,
+        shape: Any = None,
     ) -> list[T]:
-        """GET a JSON array and convert its elements while the body arrives.
+        """GET a JSON array and convert its elements one at a time.
 
-        Each element is decoded and passed to ``convert`` as soon as it is
-        complete, and the results are collected, so a listing of 100,000 titles
-        never exists as one decoded document. A body cut off by the network is
-        read again (idempotent GET, same retry budget) after ``restart`` resets
-        whatever ``convert`` accumulated.
+        Each element is decoded to ``shape`` only when its turn comes and is
+        let go once ``convert`` has turned it into results, so a listing of
+        100,000 titles never exists as one decoded document.
 
         Raises:
             UnexpectedResponse: the reply is HTML, invalid JSON or not an array.
             IntegrationError: any other failure, as :meth:`request` raises it.
         """
-        attempts = max(0, self.settings.retries) + 1
-        for attempt in range(attempts):
-            response = self._send("GET", path, params, None, stream=True)
-            try:
-                return self._convert_array(path, response, convert)
-            except IntegrationError as error:
-                if attempt == attempts - 1 or not error.transient:
-                    raise
-            finally:
-                response.close()
-            self._sleep(self._backoff(attempt, None))
-            if restart is not None:
-                restart()
-        raise AssertionError("unreachable")  # pragma: no cover
+        response = self._send("GET", path, params, None)
+        url = redact_url(response.request.url)
+        status = response.status_code
+        body = self._body("GET", response)
+        results: list[T] = []
+        try:
+            for element in elements(body, shape):
+                results.extend(convert(element))
+        except NotAnArray:
+            payload = self._parse("GET", url, status, body)
+            raise self._not_a_list(path, payload) from None
+        except DecodeError as exc:
+            raise self._json_error("GET", url, status, exc) from exc
+        return results
 
     def get_pages(
         self,
@@ -225,6 +228,7 @@ class HttpClient:
         page_size: int,
         extract: PageExtractor,
         workers: int = 1,
+        shape: Any = None,
     ) -> list[Any]:
         """Collect every page of an offset-paged listing.
 
@@ -233,7 +237,8 @@ class HttpClient:
         the total says more is coming; an empty page before the total is reached
         means the listing was cut short and raises. With ``workers`` > 1 the
         pages after the first are read that many at a time once the total is
-        known (see :mod:`controller.integrations.paging`).
+        known (see :mod:`controller.integrations.paging`). ``shape`` is the
+        shape of one reply, as for :meth:`get`.
 
         Raises:
             UnexpectedResponse: the listing ended before its announced total.
@@ -247,6 +252,7 @@ class HttpClient:
             page_size=page_size,
             extract=extract,
             workers=workers,
+            shape=shape,
         )
 
     def unexpected(
@@ -271,15 +277,12 @@ class HttpClient:
         path: str,
         params: Params | None,
         json_body: Any,
-        stream: bool = False,
     ) -> httpx.Response:
         query = {**(params or {}), **self._auth_params}
         attempts = max(0, self.settings.retries) + 1
         for attempt in range(attempts):
             started = time.monotonic()
-            error, response = self._attempt(
-                method, path, query, json_body, started, stream
-            )
+            error, response = self._attempt(method, path, query, json_body, started)
             if error is None and response is not None:
                 return response
             assert error is not None
@@ -299,17 +302,13 @@ class HttpClient:
         query: dict[str, Any],
         json_body: Any,
         started: float,
-        stream: bool = False,
     ) -> tuple[IntegrationError | None, httpx.Response | None]:
         url = self._url_for(path, query)
         try:
             request = self._client.build_request(
                 method, path.lstrip("/"), params=query or None, json=json_body
             )
-            response = self._client.send(request, stream=stream)
-            if stream and not 200 <= response.status_code < 300:
-                response.read()  # the error detail needs the body
-                response.close()
+            response = self._client.send(request)
         except httpx.TimeoutException as exc:
             self._log(method, url, "timeout", started)
             err: IntegrationError = Timeout(
@@ -357,57 +356,19 @@ class HttpClient:
             cls = RequestRejected
         return cls(self.service, method, url, status, detail)
 
-    def _decode(self, method: str, response: httpx.Response) -> Any:
+    def _decode(self, method: str, response: httpx.Response, shape: Any) -> Any:
+        body = self._body(method, response)
         url = redact_url(response.request.url)
+        return self._parse(method, url, response.status_code, body, shape)
+
+    def _body(self, method: str, response: httpx.Response) -> bytes:
+        """Return the reply's bytes, refusing an HTML page in place of JSON."""
         body = response.content
         ctype = response.headers.get("content-type", "").lower()
         if "html" in ctype or body.lstrip()[:1] == b"<":
+            url = redact_url(response.request.url)
             raise self._html_error(method, url, response.status_code)
-        return self._parse(method, url, response.status_code, body)
-
-    def _convert_array(
-        self,
-        path: str,
-        response: httpx.Response,
-        convert: Callable[[Any], Iterable[T]],
-    ) -> list[T]:
-        url = redact_url(response.request.url)
-        status = response.status_code
-        if "html" in response.headers.get("content-type", "").lower():
-            raise self._html_error("GET", url, status)
-        stream = ArrayStream()
-        results: list[T] = []
-        head = b""  # the body until the array opens: tells HTML and emptiness
-        chunks = response.iter_bytes(STREAM_CHUNK)
-        try:
-            for chunk in chunks:
-                if not stream.opened:
-                    head += chunk
-                    if head.lstrip()[:1] == b"<":
-                        raise self._html_error("GET", url, status)
-                try:
-                    elements = stream.feed(chunk)
-                except NotAnArray:
-                    payload = self._parse("GET", url, status, head + b"".join(chunks))
-                    raise self._not_a_list(path, payload) from None
-                except ValueError as exc:
-                    raise self._json_error("GET", url, status, exc) from exc
-                for element in elements:
-                    results.extend(convert(element))
-        except httpx.TimeoutException as exc:
-            raise Timeout(self.service, "GET", url, None, "the body stalled") from exc
-        except httpx.TransportError as exc:
-            detail = self._scrub(str(exc))
-            raise ConnectionFailed(self.service, "GET", url, None, detail) from exc
-        if not stream.opened:
-            raise self._not_a_list(path, None)
-        try:
-            last = stream.finish()
-        except ValueError as exc:
-            raise self._json_error("GET", url, status, exc) from exc
-        for element in last:
-            results.extend(convert(element))
-        return results
+        return body
 
     def _not_a_list(self, path: str, payload: Any) -> UnexpectedResponse:
         kind = type(payload).__name__
@@ -430,10 +391,12 @@ class HttpClient:
             self.service, method, url, status, f"the reply is not valid JSON ({exc})"
         )
 
-    def _parse(self, method: str, url: str, status: int, body: bytes) -> Any:
+    def _parse(
+        self, method: str, url: str, status: int, body: bytes, shape: Any = None
+    ) -> Any:
         try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            return decode(body, shape)
+        except DecodeError as exc:
             raise self._json_error(method, url, status, exc) from exc
 
     def _error_detail(self, response: httpx.Response) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from controller.integrations.arr import ArrClient, flag, one, rating_value
 from controller.integrations.capabilities import ItemRef
@@ -13,6 +13,29 @@ from controller.integrations.parsing import (
     to_int,
 )
 from controller.media import MediaItem, MediaType
+
+
+class _Statistics(TypedDict, total=False):
+    sizeOnDisk: Any
+
+
+class _Artist(TypedDict, total=False):
+    """The keys of an artist that :meth:`LidarrClient._item_for` reads."""
+
+    id: Any
+    artistName: Any
+    path: Any
+    status: Any
+    added: Any
+    ratings: Any
+    genres: Any
+    tags: Any
+    qualityProfileId: Any
+    monitored: Any
+    images: Any
+    foreignArtistId: Any
+    mbId: Any
+    statistics: _Statistics | None
 
 
 class LidarrClient(ArrClient):
@@ -26,7 +49,9 @@ class LidarrClient(ArrClient):
     def fetch_media(self) -> list[MediaItem]:
         """Return an artist item for every artist with bytes on disk."""
         self.start_listing()
-        return self.listing("artist", lambda artist: one(self._item_for(artist)))
+        return self.listing(
+            "artist", lambda artist: one(self._item_for(artist)), _Artist
+        )
 
     def _item_for(self, artist: dict[str, Any]) -> MediaItem | None:
         artist_id = to_int(artist.get("id"))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from controller.integrations.base import ServiceClient, sniff_product
 from controller.integrations.capabilities import (
@@ -35,6 +35,36 @@ TITLE_TYPES = "Movie,Series,Season"
 PAGE_SIZE = 2000  # items per page; fewer round trips over a large library
 CONCURRENCY = 4  # users (or box sets) read at the same time
 Entry = dict[str, Any]
+
+
+class _UserData(TypedDict, total=False):
+    Played: Any
+    PlayCount: Any
+    LastPlayedDate: Any
+    IsFavorite: Any
+
+
+class _Item(TypedDict, total=False):
+    """The keys of an item this client reads (a full item has dozens more)."""
+
+    Id: Any
+    Type: Any
+    Name: Any
+    ProviderIds: Any
+    Tags: Any
+    SeriesId: Any
+    IndexNumber: Any
+    ParentIndexNumber: Any
+    UserData: _UserData | None
+
+
+class _ItemsPage(TypedDict, total=False):
+    """One page of ``/Items``, reduced to what :func:`_items_page` reads."""
+
+    Items: list[_Item] | None
+    TotalRecordCount: Any
+
+
 WatchKey = tuple[ExternalIds, int | None]
 
 
@@ -128,6 +158,7 @@ class MediaBrowserClient(ServiceClient):
             limit_param=self._p("Limit"),
             page_size=self.option_int("page_size", PAGE_SIZE),
             extract=_items_page,
+            shape=_ItemsPage,
         )
 
     def walk(self, user_id: str) -> list[Entry]:

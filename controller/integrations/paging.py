@@ -31,6 +31,7 @@ class _Pages:
         names: tuple[str, str],
         page_size: int,
         extract: PageExtractor,
+        shape: Any,
     ) -> None:
         self.http = http
         self.path = path
@@ -38,6 +39,7 @@ class _Pages:
         self.offset_param, self.limit_param = names
         self.page_size = page_size
         self.extract = extract
+        self.shape = shape
 
     def query(self, offset: int) -> dict[str, Any]:
         return {
@@ -49,7 +51,7 @@ class _Pages:
     def read(self, offset: int) -> tuple[list[Any], int | None]:
         """Fetch the page at ``offset`` and return its items and total."""
         query = self.query(offset)
-        payload = self.http.get(self.path, query)
+        payload = self.http.get(self.path, query, self.shape)
         try:
             return self.extract(payload)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -110,6 +112,7 @@ def collect_pages(
     page_size: int,
     extract: PageExtractor,
     workers: int = 1,
+    shape: Any = None,
 ) -> list[Any]:
     """Collect every page of an offset-paged listing (see the module docstring).
 
@@ -117,7 +120,9 @@ def collect_pages(
         UnexpectedResponse: a page has the wrong shape, or the listing ended
             before its announced total.
     """
-    pages = _Pages(http, path, params, (offset_param, limit_param), page_size, extract)
+    pages = _Pages(
+        http, path, params, (offset_param, limit_param), page_size, extract, shape
+    )
     if workers <= 1:
         return pages.sequential([], 0)
     return pages.concurrent(workers)

@@ -9,7 +9,7 @@ omits the TMDb/IMDb/TVDb ids and nothing could be matched.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from controller.integrations.base import ServiceClient, sniff_product
 from controller.integrations.capabilities import (
@@ -25,6 +25,32 @@ from controller.integrations.errors import NotFound, UnexpectedResponse
 from controller.integrations.parsing import names, parse_datetime, to_int
 
 PLEX_MOVIE, PLEX_SHOW, PLEX_SEASON = 1, 2, 3
+
+
+class _Metadata(TypedDict, total=False):
+    """The keys of a library entry this client reads (Media and more are skipped)."""
+
+    ratingKey: Any
+    parentRatingKey: Any
+    type: Any
+    index: Any
+    Guid: Any
+    viewCount: Any
+    viewedLeafCount: Any
+    lastViewedAt: Any
+    Collection: Any
+    Label: Any
+
+
+class _Container(TypedDict, total=False):
+    Metadata: list[_Metadata] | None
+    totalSize: Any
+
+
+class _Page(TypedDict, total=False):
+    """One page of a library listing, reduced to what :func:`_metadata_page` reads."""
+
+    MediaContainer: _Container | None
 
 
 class PlexClient(ServiceClient):
@@ -99,6 +125,7 @@ class PlexClient(ServiceClient):
                         limit_param="X-Plex-Container-Size",
                         page_size=page_size,
                         extract=_metadata_page,
+                        shape=_Page,
                     )
                 )
         self._listing = entries

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from controller.integrations.arr import ArrClient, flag, one
 from controller.integrations.capabilities import ItemRef
@@ -17,6 +17,33 @@ from controller.integrations.parsing import (
 from controller.media import MediaItem, MediaType
 
 
+class _Statistics(TypedDict, total=False):
+    sizeOnDisk: Any
+
+
+class _Movie(TypedDict, total=False):
+    """The keys of a movie that :meth:`RadarrClient._item_for` reads."""
+
+    id: Any
+    title: Any
+    year: Any
+    path: Any
+    hasFile: Any
+    sizeOnDisk: Any
+    statistics: _Statistics | None
+    added: Any
+    ratings: Any
+    genres: Any
+    tags: Any
+    qualityProfileId: Any
+    monitored: Any
+    originalLanguage: Any
+    images: Any
+    tmdbId: Any
+    imdbId: Any
+    collection: Any
+
+
 class RadarrClient(ArrClient):
     """Client for Radarr v3 and later (API v3)."""
 
@@ -27,7 +54,7 @@ class RadarrClient(ArrClient):
     def fetch_media(self) -> list[MediaItem]:
         """Return a movie item for every movie that has a file on disk."""
         self.start_listing()
-        return self.listing("movie", lambda movie: one(self._item_for(movie)))
+        return self.listing("movie", lambda movie: one(self._item_for(movie)), _Movie)
 
     def _item_for(self, movie: dict[str, Any]) -> MediaItem | None:
         movie_id = to_int(movie.get("id"))

@@ -7,7 +7,7 @@ Ratings are on a 0-5 scale upstream and are doubled to 0-10.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from controller.integrations.arr import ArrClient, as_list, flag, one, rating_value
 from controller.integrations.capabilities import ItemRef
@@ -18,6 +18,30 @@ from controller.integrations.parsing import (
     to_int,
 )
 from controller.media import MediaItem, MediaType
+
+
+class _Statistics(TypedDict, total=False):
+    sizeOnDisk: Any
+
+
+class _Book(TypedDict, total=False):
+    """The keys of a book that :meth:`ReadarrClient._item_for` reads."""
+
+    id: Any
+    authorId: Any
+    author: Any
+    title: Any
+    path: Any
+    releaseDate: Any
+    added: Any
+    ratings: Any
+    genres: Any
+    tags: Any
+    qualityProfileId: Any
+    monitored: Any
+    images: Any
+    sizeOnDisk: Any
+    statistics: _Statistics | None
 
 
 class ReadarrClient(ArrClient):
@@ -40,7 +64,7 @@ class ReadarrClient(ArrClient):
             author = authors.get(to_int(book.get("authorId"))) or book.get("author")
             return one(self._item_for(book, author if isinstance(author, dict) else {}))
 
-        return self.listing("book", convert)
+        return self.listing("book", convert, _Book)
 
     def _item_for(
         self, book: dict[str, Any], author: dict[str, Any]

@@ -8,7 +8,7 @@ that season so Sonarr does not fetch it again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from controller.integrations.arr import (
     ArrClient,
@@ -30,6 +30,42 @@ from controller.integrations.parsing import (
 from controller.media import MediaItem, MediaType
 
 
+class _Statistics(TypedDict, total=False):
+    sizeOnDisk: Any
+    seasonCount: Any
+    episodeCount: Any
+    episodeFileCount: Any
+
+
+class _Season(TypedDict, total=False):
+    seasonNumber: Any
+    monitored: Any
+    statistics: _Statistics | None
+
+
+class _Series(TypedDict, total=False):
+    """The keys of a series that :meth:`SonarrClient._items_for` reads."""
+
+    id: Any
+    title: Any
+    year: Any
+    path: Any
+    status: Any
+    added: Any
+    ratings: Any
+    genres: Any
+    tags: Any
+    qualityProfileId: Any
+    monitored: Any
+    originalLanguage: Any
+    images: Any
+    tmdbId: Any
+    imdbId: Any
+    tvdbId: Any
+    statistics: _Statistics | None
+    seasons: list[_Season] | None
+
+
 class SonarrClient(ArrClient):
     """Client for Sonarr v3/v4 (API v3)."""
 
@@ -40,7 +76,7 @@ class SonarrClient(ArrClient):
     def fetch_media(self) -> list[MediaItem]:
         """Return show and season items for every series with files on disk."""
         self.start_listing()
-        return self.listing("series", self._items_for)
+        return self.listing("series", self._items_for, _Series)
 
     def _items_for(self, series: dict[str, Any]) -> list[MediaItem]:
         stats = series.get("statistics") or {}

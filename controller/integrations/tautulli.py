@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from controller.integrations.base import ServiceClient
 from controller.integrations.capabilities import (
@@ -31,6 +31,36 @@ from controller.integrations.parsing import parse_datetime, to_int
 Row = dict[str, Any]
 
 
+class _HistoryRow(TypedDict, total=False):
+    """The columns of a play that this client reads (a row has some fifty)."""
+
+    rating_key: Any
+    parent_rating_key: Any
+    grandparent_rating_key: Any
+    date: Any
+    started: Any
+    friendly_name: Any
+    user: Any
+
+
+class _HistoryData(TypedDict, total=False):
+    data: list[_HistoryRow] | None
+    recordsFiltered: Any
+    recordsTotal: Any
+
+
+class _HistoryResponse(TypedDict, total=False):
+    result: Any
+    message: Any
+    data: _HistoryData | None
+
+
+class _HistoryReply(TypedDict, total=False):
+    """A ``get_history`` reply, reduced to what :func:`_history_page` reads."""
+
+    response: _HistoryResponse | None
+
+
 class TautulliClient(ServiceClient):
     """Client for Tautulli's API v2 (``/api/v2?apikey=…&cmd=…``)."""
 
@@ -42,10 +72,13 @@ class TautulliClient(ServiceClient):
         """Tautulli takes the key only as the ``apikey`` query parameter."""
         return {}, {"apikey": api_key}
 
-    def command(self, cmd: str, **params: Any) -> Any:
-        """Run one API command and return its ``data``, checking the envelope."""
+    def command(self, cmd: str, shape: Any = None, **params: Any) -> Any:
+        """Run one API command and return its ``data``, checking the envelope.
+
+        ``shape`` is the shape of the whole reply (see :meth:`HttpClient.get`).
+        """
         query = {"cmd": cmd, **params}
-        payload = self.http.get("api/v2", query)
+        payload = self.http.get("api/v2", query, shape)
         response = payload.get("response") if isinstance(payload, dict) else None
         if not isinstance(response, dict):
             raise self.http.unexpected("api/v2", "no response envelope", query)
@@ -84,7 +117,7 @@ class TautulliClient(ServiceClient):
         if not index:
             return []
         page = self.option_int("history_page_size", 1000)
-        first = self.command("get_history", start=0, length=1)
+        first = self.command("get_history", _HistoryReply, start=0, length=1)
         total = to_int((first or {}).get("recordsTotal")) or 0
         if total // page + 1 < len(index):
             return self._from_full_history(index, page)
@@ -105,7 +138,9 @@ class TautulliClient(ServiceClient):
         else:
             field = "parent_rating_key"
         limit = self.option_int("history_per_item", 1000)
-        data = self.command("get_history", **{field: key, "length": limit})
+        data = self.command(
+            "get_history", _HistoryReply, **{field: key, "length": limit}
+        )
         rows = _rows(data)
         if not rows:
             return None
@@ -124,6 +159,7 @@ class TautulliClient(ServiceClient):
             page_size=page,
             extract=_play_page,
             workers=max(1, self.option_int("concurrency", 4)),
+            shape=_HistoryReply,
         )
         grouped: dict[str, list[_Play]] = defaultdict(list)
         for play in plays:
