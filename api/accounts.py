@@ -21,6 +21,10 @@ class Accounts:
 
     def __init__(self, store: Any):
         self._store = store
+        # Key hash -> owner, valid for one store generation (a revoked key or
+        # a removed user is a write, which empties it). Only known keys enter.
+        self._owners: dict[str, str] = {}
+        self._owners_generation = -1
 
     def jwt_secret(self) -> str:
         """The persisted signing secret, created on first use."""
@@ -46,9 +50,20 @@ class Accounts:
 
     def username_for_key(self, key_hash: str) -> str | None:
         """The owner of a hashed API key, or None."""
+        generation = self._store.generation
+        if generation != self._owners_generation:
+            self._owners = {}
+            self._owners_generation = generation
+        owners = self._owners
+        if key_hash in owners:
+            return owners[key_hash]
         with self._store.read() as db:
             user = repo.user_for_key_hash(db, key_hash)
-        return None if user is None else user.username
+        if user is None:
+            return None
+        if self._store.generation == generation:
+            owners[key_hash] = user.username
+        return user.username
 
     def ensure_admin(self, password: str, *, rounds: int = 12) -> bool:
         """Create ``admin`` with ``password`` when no user exists yet."""

@@ -47,10 +47,6 @@ class RequestContext:
             given if _REQUEST_ID.match(given) else secrets.token_hex(8)
         )
         req.context.started = self._clock()
-        resp.set_headers(SECURITY_HEADERS)
-        if self._secure:
-            resp.set_header("Strict-Transport-Security", HSTS)
-        resp.set_header("X-Request-ID", req.context.request_id)
 
     def process_response(
         self,
@@ -59,10 +55,11 @@ class RequestContext:
         resource: Any,
         req_succeeded: bool,
     ) -> None:
-        # Error handlers may have replaced headers; set them again to be sure.
+        # Set last, so whatever error handlers did the headers are there.
         resp.set_header("X-Request-ID", str(req.context.get("request_id", "")))
-        for name, value in SECURITY_HEADERS.items():
-            resp.set_header(name, value)
+        resp.set_headers(SECURITY_HEADERS)
+        if self._secure:
+            resp.set_header("Strict-Transport-Security", HSTS)
         started = req.context.get("started")
         now = self._clock()
         elapsed_ms = (now - (started if started is not None else now)) * 1e3

@@ -30,7 +30,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--api-size", type=int, default=None, help="default 10000")
     parser.add_argument("--no-api", action="store_true", help="skip the API figures")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--base-port", type=int, default=43100)
+    parser.add_argument(
+        "--base-port", type=int, default=23100, help="below the ephemeral range"
+    )
     parser.add_argument("--json", default=None, help="also write the figures here")
     return parser.parse_args(argv)
 

@@ -14,12 +14,16 @@ import falcon
 
 from api.context import ApiContext
 from api.errors import BadRequest
+from api.kept import KeptBodies
 from api.params import query_choice, query_int
+from api.render import json_text
 from api.routes import Operation, RouteTable
 from controller.analytics import forecast, growth_bytes_per_week
 from controller.store import disk_groups, metrics, reports, runs
 from controller.store.desired import get_preferences
 from controller.store.metrics import RESOLUTIONS
+
+DASHBOARD_MAX_AGE = 5.0  # seconds a kept dashboard body is served at most
 
 ACTIVITY_RETENTION = timedelta(days=7)
 _SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -52,27 +56,39 @@ def _all_history(ctx: ApiContext, disk_group_id: int | None) -> list[Any]:
 
 
 class Dashboard:
-    """``GET /dashboard-stats``."""
+    """``GET /dashboard-stats``.
+
+    Dashboards poll this: the body is kept until the next write to the store,
+    and at most :data:`DASHBOARD_MAX_AGE` seconds since growth is measured up
+    to now.
+    """
 
     def __init__(self, ctx: ApiContext):
         self._ctx = ctx
+        self._kept = KeptBodies(ctx.store, max_age=DASHBOARD_MAX_AGE, size=1)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = self._kept.body("dashboard", self._render)
+
+    def _render(self) -> bytes:
         with self._ctx.store.read() as db:
             lifetime = runs.lifetime(db)
             last = runs.latest(db, completed_only=True)
         growth = growth_bytes_per_week(_all_history(self._ctx, None), _now(self._ctx))
-        resp.media = {
-            "totalBytesReclaimed": lifetime.total_bytes_reclaimed,
-            "totalItemsRemoved": lifetime.total_items_removed,
-            "totalEngineRuns": lifetime.total_engine_runs,
-            "protectedCount": last.protected if last else 0,
-            "growthBytesPerWeek": growth["growthBytesPerWeek"],
-            "hasGrowthData": growth["hasGrowthData"],
-            "growthByDiskGroup": {
-                str(group): value for group, value in growth["byDiskGroup"].items()
-            },
-        }
+        return json_text(
+            {
+                "totalBytesReclaimed": lifetime.total_bytes_reclaimed,
+                "totalItemsRemoved": lifetime.total_items_removed,
+                "totalEngineRuns": lifetime.total_engine_runs,
+                "protectedCount": last.protected if last else 0,
+                "growthBytesPerWeek": growth["growthBytesPerWeek"],
+                "hasGrowthData": growth["hasGrowthData"],
+                "growthByDiskGroup": {
+                    str(group): value for group, value in growth["byDiskGroup"].items()
+                },
+            }
+        ).encode()
 
 
 class Lifetime:

@@ -94,6 +94,16 @@ class Store:
         self._readers_lock = threading.Lock()
         self._writer = Database(connect())
         self._closed = False
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """A number that grows with every committed write transaction.
+
+        Whatever was computed from the store while it read ``g`` is still
+        current as long as it reads ``g``: callers key kept results on it.
+        """
+        return self._generation
 
     @classmethod
     def open(
@@ -187,6 +197,7 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._generation += 1
 
     @contextmanager
     def read(self) -> Iterator[Database]:
