@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 from controller.integrations.arr import ArrClient, flag, one, rating_value
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
+    label,
     names,
     normalize_path,
     parse_datetime,
@@ -71,7 +72,7 @@ class LidarrClient(ArrClient):
             tags=self.resolve_tags(artist.get("tags")),
             quality_profile=self.profile_name(artist.get("qualityProfileId")),
             monitored=bool(artist.get("monitored", True)),
-            series_status=str(artist.get("status", "")),
+            series_status=label(artist.get("status")),
             poster_url=self.poster(artist.get("images")),
             musicbrainz_id=str(
                 artist.get("foreignArtistId") or artist.get("mbId") or ""

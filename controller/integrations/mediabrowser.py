@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar, NamedTuple, TypedDict, TypeVar
 
 from controller.integrations.base import ServiceClient, sniff_product
 from controller.integrations.capabilities import (
@@ -29,12 +29,14 @@ from controller.integrations.capabilities import (
 )
 from controller.integrations.connection import run_test, wrong_product
 from controller.integrations.errors import NotFound
+from controller.integrations.paging import PageExtractor
 from controller.integrations.parsing import names, parse_datetime, to_int
 
 TITLE_TYPES = "Movie,Series,Season"
 PAGE_SIZE = 2000  # items per page; fewer round trips over a large library
 CONCURRENCY = 4  # users (or box sets) read at the same time
 Entry = dict[str, Any]
+T = TypeVar("T")
 
 
 class _UserData(TypedDict, total=False):
@@ -146,7 +148,13 @@ class MediaBrowserClient(ServiceClient):
                 return str(user["Id"])
         return str(users[0]["Id"])
 
-    def _items(self, user_id: str, **query: Any) -> list[Entry]:
+    def _items(
+        self,
+        user_id: str,
+        extract: PageExtractor | None = None,
+        **query: Any,
+    ) -> list[Any]:
+        """Read every page of ``/Items`` for this query (``extract``: per page)."""
         params = {self._p(k): v for k, v in query.items()}
         params[self._p("Recursive")] = "true"
         if not self.camel_case:
@@ -157,7 +165,7 @@ class MediaBrowserClient(ServiceClient):
             offset_param=self._p("StartIndex"),
             limit_param=self._p("Limit"),
             page_size=self.option_int("page_size", PAGE_SIZE),
-            extract=_items_page,
+            extract=extract or _items_page,
             shape=_ItemsPage,
         )
 
@@ -198,13 +206,13 @@ class MediaBrowserClient(ServiceClient):
 
     # -- capabilities ---------------------------------------------------------
 
-    def _per_user(self, fetch: Callable[[str], list[Entry]]) -> list[list[Entry]]:
+    def _per_user(self, fetch: Callable[[str], list[T]]) -> list[list[T]]:
         """Run ``fetch`` for every user, a few at a time; results in user order."""
         return self._few_at_a_time(fetch, [str(user["Id"]) for user in self.users()])
 
     def _few_at_a_time(
-        self, fetch: Callable[[Any], list[Entry]], keys: Iterable[Any]
-    ) -> list[list[Entry]]:
+        self, fetch: Callable[[Any], list[T]], keys: Iterable[Any]
+    ) -> list[list[T]]:
         """Run ``fetch`` over ``keys`` on a small pool; results in key order."""
         keys = list(keys)
         workers = max(1, min(self.option_int("concurrency", CONCURRENCY), len(keys)))
@@ -219,10 +227,14 @@ class MediaBrowserClient(ServiceClient):
         last: dict[WatchKey, datetime] = {}
         users: dict[WatchKey, list[str]] = defaultdict(list)
         self.walk(self.admin_id())  # links for the episodes' series
-        played = self._per_user(self._played_entries)
-        for user, entries in zip(self.users(), played, strict=True):
+        # Each user's entries become compact plays as soon as they are read,
+        # so no more than a few users' raw listings are alive at once.
+        played = self._per_user(
+            lambda user_id: self._user_plays(user_id, self._played_entries(user_id))
+        )
+        for user, user_plays in zip(self.users(), played, strict=True):
             name = str(user.get("Name", ""))
-            for key, plays, when in self._user_plays(str(user["Id"]), entries):
+            for key, plays, when in user_plays:
                 counts[key] += plays
                 if when and (key not in last or when > last[key]):
                     last[key] = when
@@ -234,8 +246,12 @@ class MediaBrowserClient(ServiceClient):
             if n > 0
         ]
 
-    def _played_entries(self, user_id: str) -> list[Entry]:
-        """Return the movies (walked or played) and played episodes of a user."""
+    def _played_entries(self, user_id: str) -> tuple[list[Entry], list[_Episode]]:
+        """Return the movies (walked or played) and played episodes of a user.
+
+        Episodes are the bulk of a watch history: each page of them is reduced
+        to :class:`_Episode` as it arrives.
+        """
         movies = self._walks.get(user_id)
         if movies is None:
             movies = self._items(
@@ -248,36 +264,35 @@ class MediaBrowserClient(ServiceClient):
             )
         episodes = self._items(
             user_id,
+            _episodes_page,
             UserId=user_id,
             IncludeItemTypes="Episode",
             IsPlayed="true",
             EnableUserData="true",
         )
-        return [e for e in movies if e.get("Type") == "Movie"] + episodes
+        return [e for e in movies if e.get("Type") == "Movie"], episodes
 
     def _user_plays(
-        self, user_id: str, entries: list[Entry]
+        self, user_id: str, played: tuple[list[Entry], list[_Episode]]
     ) -> list[tuple[WatchKey, int, datetime | None]]:
+        movies, episodes = played
         plays: list[tuple[WatchKey, int, datetime | None]] = []
-        self._link_series(user_id, entries)
-        for entry in entries:
+        for entry in movies:
             data = entry.get("UserData") or {}
-            if entry.get("Type") == "Movie":
-                link = self._link_of(entry, Kind.MOVIE)
-                count = to_int(data.get("PlayCount")) or 0
-                if link and count:
-                    when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
-                    plays.append(((link.ids, None), count, when))
+            link = self._link_of(entry, Kind.MOVIE)
+            count = to_int(data.get("PlayCount")) or 0
+            if link and count:
+                when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
+                plays.append(((link.ids, None), count, when))
+        self._link_series(user_id, {e.series_id for e in episodes if e.series_id})
+        for episode in episodes:
+            link = self._links.get(episode.series_id)
+            if not link or not episode.plays:
                 continue
-            link = self._links.get(str(entry.get("SeriesId")))
-            count = to_int(data.get("PlayCount")) or (1 if data.get("Played") else 0)
-            if not link or not count:
-                continue
-            when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
-            plays.append(((link.ids, None), count, when))
-            season = to_int(entry.get("ParentIndexNumber"))
-            if season is not None:
-                plays.append(((link.ids, season), count, when))
+            when = parse_datetime(episode.last_played, self.fetch_notes)
+            plays.append(((link.ids, None), episode.plays, when))
+            if episode.season is not None:
+                plays.append(((link.ids, episode.season), episode.plays, when))
         return plays
 
     def _link_of(self, entry: Entry, kind: Kind) -> ItemLink | None:
@@ -288,21 +303,13 @@ class MediaBrowserClient(ServiceClient):
             link = ItemLink(ids) if ids else None
         return link
 
-    def _link_series(self, user_id: str, entries: list[Entry]) -> None:
+    def _link_series(self, user_id: str, series_ids: set[str]) -> None:
         """Read the ids of played episodes' series the admin's walk lacks.
 
         A user may see a library the administrator does not; one query by id
         covers every such series instead of walking that user's library.
         """
-        missing = sorted(
-            {
-                str(e.get("SeriesId"))
-                for e in entries
-                if e.get("Type") != "Movie"
-                and e.get("SeriesId")
-                and str(e.get("SeriesId")) not in self._links
-            }
-        )
+        missing = sorted(s for s in series_ids if s not in self._links)
         if missing:
             found = self._items(
                 user_id, UserId=user_id, Ids=",".join(missing), Fields="ProviderIds"
@@ -382,6 +389,36 @@ def provider_ids(entry: Entry, kind: Kind) -> ExternalIds | None:
         to_int(lowered.get("tvdb")),
     )
     return ids if ids else None
+
+
+class _Episode(NamedTuple):
+    """What the watch walk keeps of one played episode."""
+
+    series_id: str
+    season: int | None
+    plays: int
+    last_played: Any
+
+
+def _episodes_page(payload: Any) -> tuple[list[Any], int | None]:
+    """Read one page of played episodes as compact :class:`_Episode` records."""
+    entries, total = _items_page(payload)
+    episodes = []
+    for entry in entries:
+        if entry.get("Type") == "Movie":
+            continue  # a server that ignored IncludeItemTypes: movies come walked
+        data = entry.get("UserData") or {}
+        plays = to_int(data.get("PlayCount")) or (1 if data.get("Played") else 0)
+        series = entry.get("SeriesId")
+        episodes.append(
+            _Episode(
+                str(series) if series else "",
+                to_int(entry.get("ParentIndexNumber")),
+                plays,
+                data.get("LastPlayedDate"),
+            )
+        )
+    return episodes, total
 
 
 def _items_page(payload: Any) -> tuple[list[Any], int | None]:

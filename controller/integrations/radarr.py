@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 from controller.integrations.arr import ArrClient, flag, one
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
+    label,
     names,
     normalize_path,
     parse_datetime,
@@ -80,7 +81,7 @@ class RadarrClient(ArrClient):
             tags=self.resolve_tags(movie.get("tags")),
             quality_profile=self.profile_name(movie.get("qualityProfileId")),
             monitored=bool(movie.get("monitored", True)),
-            language=str(language or ""),
+            language=label(language),
             poster_url=self.poster(movie.get("images")),
             tmdb_id=positive_int(movie.get("tmdbId")),
             imdb_id=str(movie.get("imdbId") or ""),

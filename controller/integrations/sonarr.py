@@ -21,6 +21,7 @@ from controller.integrations.arr import (
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.errors import NotFound, UnexpectedResponse
 from controller.integrations.parsing import (
+    label,
     names,
     normalize_path,
     parse_datetime,
@@ -95,8 +96,8 @@ class SonarrClient(ArrClient):
             "genres": names(series.get("genres")),
             "tags": self.resolve_tags(series.get("tags")),
             "quality_profile": self.profile_name(series.get("qualityProfileId")),
-            "series_status": str(series.get("status", "")),
-            "language": str(language or ""),
+            "series_status": label(series.get("status")),
+            "language": label(language),
             "poster_url": self.poster(series.get("images")),
             "tmdb_id": positive_int(series.get("tmdbId")),
             "imdb_id": str(series.get("imdbId") or ""),
