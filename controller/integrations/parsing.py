@@ -30,10 +30,16 @@ def parse_datetime(value: Any, notes: FetchNotes | None = None) -> datetime | No
     Returns:
         The datetime in UTC, or None when missing, unparseable or a placeholder.
     """
-    if value is None or value == "":
-        return None
     parsed: datetime | None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, str) and value and not value.isdigit():
+        # The common case first: an ISO-8601 string.
+        parsed = _parse_iso(value)
+        if parsed is None:
+            _note(notes, "unparseable_dates")
+            return None
+    elif value is None or value == "":
+        return None
+    elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
         seconds = float(value)
         if seconds <= 0:
             _note(notes, "placeholder_dates")
@@ -41,11 +47,6 @@ def parse_datetime(value: Any, notes: FetchNotes | None = None) -> datetime | No
         try:
             parsed = datetime.fromtimestamp(seconds, UTC)
         except (OverflowError, OSError, ValueError):
-            _note(notes, "unparseable_dates")
-            return None
-    elif isinstance(value, str):
-        parsed = _parse_iso(value)
-        if parsed is None:
             _note(notes, "unparseable_dates")
             return None
     else:
@@ -66,8 +67,11 @@ def _parse_iso(text: str) -> datetime | None:
         parsed = _parse_odd_iso(text)
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+    zone = parsed.tzinfo
+    if zone is UTC:
+        return parsed
+    if zone is None:
+        return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
