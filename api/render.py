@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel
 
 
@@ -48,3 +49,16 @@ def json_ready(value: Any) -> Any:
 def json_text(value: Any) -> str:
     """Serialise ``value`` as the API's JSON handler does."""
     return json.dumps(json_ready(value), ensure_ascii=False)
+
+
+_PLAIN = msgspec.json.Encoder()
+
+
+def plain_json(value: Any) -> bytes:
+    """Serialise a value already made of JSON types only, in one C-level pass.
+
+    For large answers built as plain data (the preview: dicts, lists, strings,
+    numbers, booleans, None) walking them with :func:`json_ready` first costs
+    more than the encoding itself. Times must already be strings here.
+    """
+    return _PLAIN.encode(value)

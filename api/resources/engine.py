@@ -25,7 +25,7 @@ from api.params import (
     query_int,
     read_object,
 )
-from api.render import json_text
+from api.render import plain_json
 from api.routes import Operation, RouteTable
 from controller.store import reports, runs
 from controller.store.desired import get_preferences
@@ -159,7 +159,7 @@ def _body(result: dict[str, Any], shape: str, items: list[dict[str, Any]]) -> by
     """Serialise a preview's ``items`` as a list, or with its header (full)."""
     marked = [_with_protected(item) for item in items]
     value: Any = {**result, "items": marked} if shape == "full" else marked
-    return json_text(value).encode("utf-8")
+    return plain_json(value)
 
 
 class PlanResource:
