@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated services to start",
     )
     args = parser.parse_args(argv)
+    # Both signals only set a flag, from the start: a Ctrl-C arriving while the
+    # banner prints must not unwind past the servers' shutdown.
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
     started = time.perf_counter()
     world = World.generate(seed=args.seed, size=args.size, fill_pct=args.fill_pct)
     sims = start_simulators(world, args.services.split(","), args.base_port)
@@ -58,13 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         "control: /__sim/faults, /__sim/requests, /__sim/media, /__sim/disks;"
         " Ctrl-C stops"
     )
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         while not done.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         sims.stop()
         print("stopped")
