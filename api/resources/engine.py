@@ -123,15 +123,18 @@ class Preview:
     """``GET /preview[?force=true][&format=full][&offset=N][&limit=N]``.
 
     The runtime hands out the same preview until a cycle completes or a queue
-    changes; the serialised body of each shape is kept for as long, so repeated
-    requests cost a lookup. ``offset`` and ``limit`` page the items (by default
-    the whole list).
+    changes; the serialised body of each shape and page is kept for as long,
+    so repeated requests cost a lookup. ``offset`` and ``limit`` page the items
+    (by default the whole list).
     """
+
+    PAGES_KEPT = 64
 
     def __init__(self, ctx: ApiContext):
         self._ctx = ctx
-        # (preview the body was made from, shape) -> body.
-        self._bodies: dict[str, tuple[dict[str, Any], bytes]] = {}
+        # Bodies by (shape, offset, limit), all made from the preview in _made_from.
+        self._bodies: dict[tuple[str, int, int | None], bytes] = {}
+        self._made_from: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -140,19 +143,24 @@ class Preview:
         offset = query_int(req, "offset", 0, minimum=0) or 0
         limit = query_int(req, "limit", None, minimum=0)
         result = self._ctx.runtime.preview(force=force)
+        key = (shape, offset, limit)
         resp.content_type = falcon.MEDIA_JSON
-        if offset or limit is not None:
-            page = result.get("items", [])[offset:]
-            resp.data = _body(
-                result, shape, page[:limit] if limit is not None else page
-            )
-            return
-        with self._lock:  # concurrent first requests share one serialisation
-            cached = self._bodies.get(shape)
-            if cached is None or cached[0] is not result:
-                cached = (result, _body(result, shape, result.get("items", [])))
-                self._bodies[shape] = cached
-        resp.data = cached[1]
+        # One lock: concurrent first requests share one serialisation.
+        with self._lock:
+            if self._made_from is not result:
+                self._bodies = {}
+                self._made_from = result
+            body = self._bodies.get(key)
+            if body is None:
+                items = result.get("items", [])
+                if offset or limit is not None:
+                    end = None if limit is None else offset + limit
+                    items = items[offset:end]
+                body = _body(result, shape, items)
+                if len(self._bodies) >= self.PAGES_KEPT:
+                    self._bodies.pop(next(iter(self._bodies)))
+                self._bodies[key] = body
+        resp.data = body
 
 
 def _body(result: dict[str, Any], shape: str, items: list[dict[str, Any]]) -> bytes:

@@ -133,3 +133,22 @@ def test_the_dashboard_follows_a_completed_run(authed, runtime) -> None:
         runs.complete(db, run_id, at=runtime.store.now(), evaluated=3)
     after = authed.get("/dashboard-stats").json
     assert after["totalEngineRuns"] == before["totalEngineRuns"] + 1
+
+
+def test_preview_pages_and_shapes(authed, runtime) -> None:
+    """Check offset/limit pages, the full shape, and a changed preview."""
+    runtime.preview_items = [
+        {"item": {"title": f"T{n}"}, "score": 1 - n / 10, "isProtected": n == 2}
+        for n in range(5)
+    ]
+    whole = authed.get("/preview").json
+    assert [e["item"]["title"] for e in whole] == ["T0", "T1", "T2", "T3", "T4"]
+    assert [e["protected"] for e in whole] == [False, False, True, False, False]
+    page = authed.get("/preview", query_string="offset=1&limit=2").json
+    assert [e["item"]["title"] for e in page] == ["T1", "T2"]
+    assert authed.get("/preview", query_string="offset=4&limit=9").json == whole[4:]
+    assert authed.get("/preview", query_string="offset=9").json == []
+    full = authed.get("/preview", query_string="format=full&limit=1").json
+    assert full["diskContext"] is None and len(full["items"]) == 1
+    runtime.preview_items = runtime.preview_items[:1]
+    assert len(authed.get("/preview").json) == 1
