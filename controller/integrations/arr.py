@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypedDict
 
 import httpx
 
@@ -32,6 +32,26 @@ from controller.integrations.parsing import (
     to_int,
 )
 from controller.media import DiskReading, MediaItem
+
+
+class SizeStatistics(TypedDict, total=False):
+    """The part of an entry's ``statistics`` the listings read."""
+
+    sizeOnDisk: Any
+
+
+class ArrEntry(TypedDict, total=False):
+    """The keys of a listed entry every *arr client reads (see ``listing``)."""
+
+    id: Any
+    path: Any
+    added: Any
+    ratings: Any
+    genres: Any
+    tags: Any
+    qualityProfileId: Any
+    monitored: Any
+    images: Any
 
 
 class ArrClient:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
-from controller.integrations.arr import ArrClient, flag, one, rating_value
+from controller.integrations.arr import (
+    ArrClient,
+    ArrEntry,
+    SizeStatistics,
+    flag,
+    one,
+    rating_value,
+)
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
     label,
@@ -16,27 +23,14 @@ from controller.integrations.parsing import (
 from controller.media import MediaItem, MediaType
 
 
-class _Statistics(TypedDict, total=False):
-    sizeOnDisk: Any
-
-
-class _Artist(TypedDict, total=False):
+class _Artist(ArrEntry, total=False):
     """The keys of an artist that :meth:`LidarrClient._item_for` reads."""
 
-    id: Any
     artistName: Any
-    path: Any
     status: Any
-    added: Any
-    ratings: Any
-    genres: Any
-    tags: Any
-    qualityProfileId: Any
-    monitored: Any
-    images: Any
     foreignArtistId: Any
     mbId: Any
-    statistics: _Statistics | None
+    statistics: SizeStatistics | None
 
 
 class LidarrClient(ArrClient):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
-from controller.integrations.arr import ArrClient, flag, one
+from controller.integrations.arr import ArrClient, ArrEntry, SizeStatistics, flag, one
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
     label,
@@ -18,28 +18,15 @@ from controller.integrations.parsing import (
 from controller.media import MediaItem, MediaType
 
 
-class _Statistics(TypedDict, total=False):
-    sizeOnDisk: Any
-
-
-class _Movie(TypedDict, total=False):
+class _Movie(ArrEntry, total=False):
     """The keys of a movie that :meth:`RadarrClient._item_for` reads."""
 
-    id: Any
     title: Any
     year: Any
-    path: Any
     hasFile: Any
     sizeOnDisk: Any
-    statistics: _Statistics | None
-    added: Any
-    ratings: Any
-    genres: Any
-    tags: Any
-    qualityProfileId: Any
-    monitored: Any
+    statistics: SizeStatistics | None
     originalLanguage: Any
-    images: Any
     tmdbId: Any
     imdbId: Any
     collection: Any

@@ -7,9 +7,17 @@ Ratings are on a 0-5 scale upstream and are doubled to 0-10.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
-from controller.integrations.arr import ArrClient, as_list, flag, one, rating_value
+from controller.integrations.arr import (
+    ArrClient,
+    ArrEntry,
+    SizeStatistics,
+    as_list,
+    flag,
+    one,
+    rating_value,
+)
 from controller.integrations.capabilities import ItemRef
 from controller.integrations.parsing import (
     names,
@@ -20,28 +28,15 @@ from controller.integrations.parsing import (
 from controller.media import MediaItem, MediaType
 
 
-class _Statistics(TypedDict, total=False):
-    sizeOnDisk: Any
-
-
-class _Book(TypedDict, total=False):
+class _Book(ArrEntry, total=False):
     """The keys of a book that :meth:`ReadarrClient._item_for` reads."""
 
-    id: Any
     authorId: Any
     author: Any
     title: Any
-    path: Any
     releaseDate: Any
-    added: Any
-    ratings: Any
-    genres: Any
-    tags: Any
-    qualityProfileId: Any
-    monitored: Any
-    images: Any
     sizeOnDisk: Any
-    statistics: _Statistics | None
+    statistics: SizeStatistics | None
 
 
 class ReadarrClient(ArrClient):

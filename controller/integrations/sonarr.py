@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from controller.integrations.arr import (
     ArrClient,
+    ArrEntry,
     as_list,
     flag,
     id_of,
@@ -44,22 +45,13 @@ class _Season(TypedDict, total=False):
     statistics: _Statistics | None
 
 
-class _Series(TypedDict, total=False):
+class _Series(ArrEntry, total=False):
     """The keys of a series that :meth:`SonarrClient._items_for` reads."""
 
-    id: Any
     title: Any
     year: Any
-    path: Any
     status: Any
-    added: Any
-    ratings: Any
-    genres: Any
-    tags: Any
-    qualityProfileId: Any
-    monitored: Any
     originalLanguage: Any
-    images: Any
     tmdbId: Any
     imdbId: Any
     tvdbId: Any
