@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -46,6 +47,19 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 Sleep = Callable[[float], None]
 Params = Mapping[str, Any]
+
+
+_BLANK = re.compile(rb"[ \t\r\n]*")
+
+
+def _first_byte(body: bytes) -> bytes:
+    """The first byte after leading JSON whitespace (b"" when there is none).
+
+    Looks without copying: a listing can be a hundred megabytes.
+    """
+    match = _BLANK.match(body)
+    start = match.end() if match else 0
+    return body[start : start + 1]
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -181,7 +195,7 @@ class HttpClient:
             IntegrationError: a subclass naming what went wrong.
         """
         response = self._send(method, path, params, json_body)
-        if not expect_json or not response.content.strip():
+        if not expect_json or _first_byte(response.content) == b"":
             return None
         return self._decode(method, response, shape)
 
@@ -365,7 +379,7 @@ class HttpClient:
         """Return the reply's bytes, refusing an HTML page in place of JSON."""
         body = response.content
         ctype = response.headers.get("content-type", "").lower()
-        if "html" in ctype or body.lstrip()[:1] == b"<":
+        if "html" in ctype or _first_byte(body) == b"<":
             url = redact_url(response.request.url)
             raise self._html_error(method, url, response.status_code)
         return body
