@@ -78,7 +78,7 @@ class MediaBrowserClient(ServiceClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._users: list[Entry] | None = None
-        self._walks: dict[str, list[Entry]] = {}
+        self._walks: dict[str, list[_Title]] = {}
         self._links: dict[str, ItemLink] = {}
 
     # -- product specifics (overridden) ---------------------------------------
@@ -169,35 +169,37 @@ class MediaBrowserClient(ServiceClient):
             shape=_ItemsPage,
         )
 
-    def walk(self, user_id: str) -> list[Entry]:
-        """Return movies, series and seasons with this user's data."""
+    def walk(self, user_id: str) -> list[_Title]:
+        """Return movies, series and seasons with this user's data.
+
+        Each page becomes compact :class:`_Title` records as it arrives; the
+        walk is kept for the client's life (one cycle) and read by several
+        capabilities.
+        """
         if user_id not in self._walks:
-            entries = self._items(
+            titles = self._items(
                 user_id,
+                _titles_page,
                 UserId=user_id,
                 IncludeItemTypes=TITLE_TYPES,
                 Fields="ProviderIds,Tags,Path",
                 EnableUserData="true",
             )
-            self._walks[user_id] = entries
-            self._index(entries)
+            self._walks[user_id] = titles
+            self._index(titles)
         return self._walks[user_id]
 
-    def _index(self, entries: list[Entry]) -> None:
+    def _index(self, titles: list[_Title]) -> None:
         series = {}
-        for entry in entries:
-            if entry.get("Type") in ("Movie", "Series"):
-                kind = Kind.MOVIE if entry["Type"] == "Movie" else Kind.TV
-                ids = provider_ids(entry, kind)
-                if ids:
-                    self._links[str(entry.get("Id"))] = ItemLink(ids)
-                    series[str(entry.get("Id"))] = ids
-        for entry in entries:
-            if entry.get("Type") == "Season":
-                ids = series.get(str(entry.get("SeriesId")))
-                number = to_int(entry.get("IndexNumber"))
-                if ids and number is not None:
-                    self._links[str(entry.get("Id"))] = ItemLink(ids, number)
+        for title in titles:
+            if title.type in ("Movie", "Series") and title.ids:
+                self._links[title.id] = ItemLink(title.ids)
+                series[title.id] = title.ids
+        for title in titles:
+            if title.type == "Season":
+                ids = series.get(title.series_id)
+                if ids and title.number is not None:
+                    self._links[title.id] = ItemLink(ids, title.number)
 
     def item_index(self) -> dict[str, ItemLink]:
         """Return server item id → title or season, from the admin's walk."""
@@ -246,7 +248,7 @@ class MediaBrowserClient(ServiceClient):
             if n > 0
         ]
 
-    def _played_entries(self, user_id: str) -> tuple[list[Entry], list[_Episode]]:
+    def _played_entries(self, user_id: str) -> tuple[list[_Title], list[_Episode]]:
         """Return the movies (walked or played) and played episodes of a user.
 
         Episodes are the bulk of a watch history: each page of them is reduced
@@ -256,6 +258,7 @@ class MediaBrowserClient(ServiceClient):
         if movies is None:
             movies = self._items(
                 user_id,
+                _titles_page,
                 UserId=user_id,
                 IncludeItemTypes="Movie",
                 IsPlayed="true",
@@ -270,20 +273,18 @@ class MediaBrowserClient(ServiceClient):
             IsPlayed="true",
             EnableUserData="true",
         )
-        return [e for e in movies if e.get("Type") == "Movie"], episodes
+        return [t for t in movies if t.type == "Movie"], episodes
 
     def _user_plays(
-        self, user_id: str, played: tuple[list[Entry], list[_Episode]]
+        self, user_id: str, played: tuple[list[_Title], list[_Episode]]
     ) -> list[tuple[WatchKey, int, datetime | None]]:
         movies, episodes = played
         plays: list[tuple[WatchKey, int, datetime | None]] = []
-        for entry in movies:
-            data = entry.get("UserData") or {}
-            link = self._link_of(entry, Kind.MOVIE)
-            count = to_int(data.get("PlayCount")) or 0
-            if link and count:
-                when = parse_datetime(data.get("LastPlayedDate"), self.fetch_notes)
-                plays.append(((link.ids, None), count, when))
+        for movie in movies:
+            link = self._link_of(movie)
+            if link and movie.plays:
+                when = parse_datetime(movie.last_played, self.fetch_notes)
+                plays.append(((link.ids, None), movie.plays, when))
         self._link_series(user_id, {e.series_id for e in episodes if e.series_id})
         for episode in episodes:
             link = self._links.get(episode.series_id)
@@ -295,12 +296,11 @@ class MediaBrowserClient(ServiceClient):
                 plays.append(((link.ids, episode.season), episode.plays, when))
         return plays
 
-    def _link_of(self, entry: Entry, kind: Kind) -> ItemLink | None:
-        """Return the link of a movie or series entry: walked, or from its ids."""
-        link = self._links.get(str(entry.get("Id")))
-        if link is None:
-            ids = provider_ids(entry, kind)
-            link = ItemLink(ids) if ids else None
+    def _link_of(self, title: _Title) -> ItemLink | None:
+        """Return the link of a movie or series: walked, or from its own ids."""
+        link = self._links.get(title.id)
+        if link is None and title.ids:
+            link = ItemLink(title.ids)
         return link
 
     def _link_series(self, user_id: str, series_ids: set[str]) -> None:
@@ -312,29 +312,32 @@ class MediaBrowserClient(ServiceClient):
         missing = sorted(s for s in series_ids if s not in self._links)
         if missing:
             found = self._items(
-                user_id, UserId=user_id, Ids=",".join(missing), Fields="ProviderIds"
+                user_id,
+                _titles_page,
+                UserId=user_id,
+                Ids=",".join(missing),
+                Fields="ProviderIds",
             )
-            self._index([e for e in found if e.get("Type") == "Series"])
+            self._index([t for t in found if t.type == "Series"])
 
     def watchlist(self) -> list[ExternalIds]:
         """Return every movie or series any user marked as a favourite."""
         found: dict[ExternalIds, None] = {}
-        for entries in self._per_user(self._favourite_entries):
-            for entry in entries:
-                kind = Kind.MOVIE if entry.get("Type") == "Movie" else Kind.TV
-                link = self._link_of(entry, kind)
-                favourite = (entry.get("UserData") or {}).get("IsFavorite")
-                if link and link.season is None and favourite:
+        for titles in self._per_user(self._favourite_entries):
+            for title in titles:
+                link = self._link_of(title)
+                if link and link.season is None and title.favourite:
                     found.setdefault(link.ids, None)
         return list(found)
 
-    def _favourite_entries(self, user_id: str) -> list[Entry]:
+    def _favourite_entries(self, user_id: str) -> list[_Title]:
         """Return the movies and series a user marked (from a walk if there is one)."""
         walked = self._walks.get(user_id)
         if walked is not None:
-            return [e for e in walked if e.get("Type") in ("Movie", "Series")]
+            return [t for t in walked if t.type in ("Movie", "Series")]
         return self._items(
             user_id,
+            _titles_page,
             UserId=user_id,
             IncludeItemTypes="Movie,Series",
             IsFavorite="true",
@@ -345,11 +348,10 @@ class MediaBrowserClient(ServiceClient):
     def labels(self) -> list[NamedRecord]:
         """Return each movie's or series' Tags."""
         records = []
-        for entry in self.walk(self.admin_id()):
-            link = self._links.get(str(entry.get("Id")))
-            tags = names(entry.get("Tags"))
-            if link and link.season is None and tags:
-                records.append(NamedRecord(link.ids, tags))
+        for title in self.walk(self.admin_id()):
+            link = self._links.get(title.id)
+            if link and link.season is None and title.tags:
+                records.append(NamedRecord(link.ids, title.tags))
         return records
 
     def collections(self) -> list[NamedRecord]:
@@ -360,19 +362,21 @@ class MediaBrowserClient(ServiceClient):
         named = [(str(b.get("Name", "")).strip(), b.get("Id")) for b in boxsets]
         named = [(title, box_id) for title, box_id in named if title]
 
-        def members_of(box_id: Any) -> list[Entry]:
+        def members_of(box_id: Any) -> list[_Title]:
             return self._items(
-                admin, UserId=admin, ParentId=box_id, Fields="ProviderIds"
+                admin,
+                _titles_page,
+                UserId=admin,
+                ParentId=box_id,
+                Fields="ProviderIds",
             )
 
         member_of: dict[ExternalIds, list[str]] = defaultdict(list)
         listed = self._few_at_a_time(members_of, [box_id for _, box_id in named])
-        for (title, _), members in zip(named, listed, strict=True):
+        for (name, _), members in zip(named, listed, strict=True):
             for member in members:
-                kind = Kind.MOVIE if member.get("Type") == "Movie" else Kind.TV
-                ids = provider_ids(member, kind)
-                if ids and title not in member_of[ids]:
-                    member_of[ids].append(title)
+                if member.ids and name not in member_of[member.ids]:
+                    member_of[member.ids].append(name)
         return [NamedRecord(ids, tuple(n)) for ids, n in member_of.items()]
 
 
@@ -389,6 +393,46 @@ def provider_ids(entry: Entry, kind: Kind) -> ExternalIds | None:
         to_int(lowered.get("tvdb")),
     )
     return ids if ids else None
+
+
+class _Title(NamedTuple):
+    """What a walk keeps of one movie, series or season (or box-set member)."""
+
+    id: str
+    type: str
+    ids: ExternalIds | None  # a movie's or series' provider ids
+    series_id: str  # a season's series
+    number: int | None  # a season's number
+    tags: tuple[str, ...]
+    plays: int
+    last_played: Any  # as sent; parsed only where it counts
+    favourite: bool
+
+
+def _titles_page(payload: Any) -> tuple[list[Any], int | None]:
+    """Read one page of items as compact :class:`_Title` records."""
+    entries, total = _items_page(payload)
+    titles = []
+    for entry in entries:
+        kind = entry.get("Type")
+        data = entry.get("UserData") or {}
+        series = entry.get("SeriesId")
+        titles.append(
+            _Title(
+                str(entry.get("Id")),
+                str(kind or ""),
+                None
+                if kind == "Season"
+                else provider_ids(entry, Kind.MOVIE if kind == "Movie" else Kind.TV),
+                str(series) if series else "",
+                to_int(entry.get("IndexNumber")),
+                names(entry.get("Tags")),
+                to_int(data.get("PlayCount")) or 0,
+                data.get("LastPlayedDate"),
+                bool(data.get("IsFavorite")),
+            )
+        )
+    return titles, total
 
 
 class _Episode(NamedTuple):
