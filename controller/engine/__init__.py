@@ -14,6 +14,7 @@ from controller.engine.factors import (
     applicability,
 )
 from controller.engine.mounts import assign_to_mounts, media_mounts, normalize_path
+from controller.engine.ordering import TIEBREAKERS, sort_scored
 from controller.engine.plan import (
     DiskGroupPlan,
     DiskGroupSpec,
@@ -39,13 +40,11 @@ from controller.engine.rules import (
     match_rules,
 )
 from controller.engine.scoring import (
-    TIEBREAKERS,
     ZERO_WEIGHTS,
     FactorScore,
     ScoreBasis,
     ScoredItem,
     score_items,
-    sort_scored,
     unsafe_keep_rules,
 )
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from controller.engine.factors import ScoringContext
+from controller.engine.ordering import Ordered
 from controller.engine.rules import CompiledRules
-from controller.engine.scoring import ScoredItem
 
 if TYPE_CHECKING:
     from controller.engine.plan import DiskGroupSpec, DiskUsage, PlanLimits
@@ -35,7 +35,7 @@ class PlanDigest:
         limits: PlanLimits,
         unmonitor_seasons: bool,
     ) -> None:
-        self._hash = hashlib.sha256(b"capacitarr-plan-v1\n")
+        self._hash = hashlib.sha256(b"capacitarr-plan-v2\n")
         every_rule = [c.rule for c in rules.rules] + [i.rule for i in rules.ignored]
         self._add(
             {
@@ -59,7 +59,7 @@ class PlanDigest:
         usage: DiskUsage | None,
         skip: Mapping[tuple[int, str], str],
         distrusted: str | None,
-        ordered: Sequence[ScoredItem],
+        ordered: Ordered,
     ) -> None:
         """Add one group's inputs; ``ordered`` is its items in planning order."""
         self._add(
@@ -70,14 +70,19 @@ class PlanDigest:
                 "distrusted": distrusted,
             }
         )
-        # One line per item, unit-separated; formatting the score to 4 decimals
-        # matches the rounding the ordering uses.
-        lines = "".join(
-            f"{e.item.integration_id}\x1f{e.item.external_id}\x1f"
-            f"{e.item.size_bytes}\x1f{e.score:.4f}\x1f{e.protected:d}\n"
-            for e in ordered
-        )
-        self._hash.update(lines.encode())
+        # Each column whole, in planning order: the external ids unit-separated,
+        # then integration ids, sizes, scores (rounded as the ordering rounds
+        # them) and protection as little-endian 64-bit integers.
+        ids = "\x1f".join(ordered.external_ids)
+        self._hash.update(ids.encode("utf-8", "surrogatepass"))
+        self._hash.update(b"\n")
+        for column in (
+            ordered.integration_ids,
+            ordered.sizes,
+            ordered.steps,
+            ordered.protected,
+        ):
+            self._hash.update(column.astype("<i8").tobytes())
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()

@@ -27,17 +27,16 @@ from typing import Any
 
 from controller.engine.digest import PlanDigest
 from controller.engine.factors import ScoringContext
+from controller.engine.ordering import DEFAULT_TIEBREAKER, order_scored, sort_scored
 from controller.engine.rules import CompiledRules, Rule, compile_rules
 from controller.engine.scoring import (
-    DEFAULT_TIEBREAKER,
     FactorScore,
     ScoredItem,
     gc_paused,
     score_items,
-    sort_scored,
 )
 from controller.engine.series import SeriesIndex
-from controller.media import MediaItem
+from controller.media import SERIES_TYPES, MediaItem
 
 MODES = ("dry-run", "approval", "auto")
 Key = tuple[int, str]
@@ -329,7 +328,7 @@ class _Walk:
         self.ordered = ordered
         self.skip = skip
         self.unmonitor = unmonitor
-        self.series = SeriesIndex(ordered, skip)
+        self._series: SeriesIndex | None = None
         self.planned: list[PlannedDeletion] = []
         self.skipped: list[SkippedCandidate] = []
         self.planned_bytes = 0
@@ -344,7 +343,11 @@ class _Walk:
             return reason
         if item.size_bytes <= 0:
             return "no bytes on disk to free"
-        return self.series.why_not(item)
+        if item.media_type not in SERIES_TYPES:
+            return None
+        if self._series is None:  # built when the walk first meets a series
+            self._series = SeriesIndex(self.ordered, self.skip)
+        return self._series.why_not(item)
 
     def run(self, need: int, item_budget: int | None, byte_budget: int | None) -> str:
         """Plan until ``need`` bytes are planned; return what stopped the walk."""
@@ -423,11 +426,11 @@ def build_plan(
             scored = group.scored
             if scored is None:
                 scored = score_items(group.items, weights, compiled, context, now)
-            ordered = sort_scored(scored, tiebreaker)
+            ordered = order_scored(scored, tiebreaker)
             plan = _plan_group(
                 group.spec,
                 group.usage,
-                ordered,
+                ordered.entries,
                 group.skip,
                 item_budget,
                 byte_budget,

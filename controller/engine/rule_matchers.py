@@ -1,9 +1,10 @@
 """How each rule field matches an item: the field table and the matcher builders.
 
-:func:`build_matcher` turns one rule's field, operator and value into a test
-``(item, ages) -> bool`` and a description of the value that matched, once per
-rule, so that scoring 100,000 items only runs the comparison. All string
-comparisons are case-insensitive.
+:func:`build_matcher` turns one rule's field, operator and value into a mask
+over an :class:`~controller.engine.table.ItemTable` (one verdict per row) and a
+description of the value that matched, once per rule. A mask compares a whole
+column at once, so scoring 100,000 items costs little more than reading the
+field of each item once. All string comparisons are case-insensitive.
 :mod:`controller.engine.rules` calls it when it compiles rules.
 
 Where the reference implementation behaves oddly we decided as follows:
@@ -33,10 +34,13 @@ import operator as op
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from controller.engine.factors import GIB, Ages
+from controller.engine.table import Flags, Floats, ItemTable
 from controller.media import MediaItem
 
-Test = Callable[[MediaItem, Ages], bool]
+Mask = Callable[[ItemTable], Flags]
 Describe = Callable[[MediaItem, Ages], str]
 
 SERIES = frozenset({"show", "season"})
@@ -52,7 +56,7 @@ _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
     "contains": op.contains,
     "!contains": lambda actual, value: value not in actual,
 }
-_NUMBER_TESTS: dict[str, Callable[[float, float], bool]] = {
+_NUMBER_TESTS: dict[str, Callable[[Floats, float], Flags]] = {
     "==": op.eq,
     "!=": op.ne,
     ">": op.gt,
@@ -185,7 +189,7 @@ def _number(value: str) -> float:
 
 def build_matcher(
     field: str, operator: str, value: str
-) -> tuple[Test, Describe, frozenset[str] | None, frozenset[str]]:
+) -> tuple[Mask, Describe, frozenset[str] | None, frozenset[str]]:
     """Build the matcher for one rule.
 
     Args:
@@ -194,7 +198,8 @@ def build_matcher(
         value: lower-case rule value as text.
 
     Returns:
-        ``(test, describe, media_types, needs)``: the test; a function naming the
+        ``(mask, describe, media_types, needs)``: the mask (row -> matches); a
+        function naming the
         item value that matched (for the breakdown, called only when shown); the
         media types the field can match (None for all); the data it relies on
         (factor keys whose source must be usable, or ``"media_server"``).
@@ -216,22 +221,30 @@ def build_matcher(
         "lastplayed": _last_played_matcher,
         "bool": _bool_matcher,
     }
-    test, describe = builders[spec.kind](spec, operator, value)
-    return test, describe, spec.media_types, spec.needs
+    mask, describe = builders[spec.kind](f"rule:{field}", spec, operator, value)
+    return mask, describe, spec.media_types, spec.needs
 
 
-def _string_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Describe]:
+def _string_matcher(
+    name: str, spec: _Field, operator: str, value: str
+) -> tuple[Mask, Describe]:
     get, compare = spec.get, _STRING_TESTS[operator]
 
-    def test(item: MediaItem, ages: Ages) -> bool:
-        return compare(get(item).lower(), value)
+    def mask(table: ItemTable) -> Flags:
+        texts = table.texts(name, get)
+        return np.fromiter(
+            (compare(text, value) for text in texts), np.bool_, table.size
+        )
 
-    return test, lambda item, ages: str(get(item))
+    return mask, lambda item, ages: str(get(item))
 
 
-def _list_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Describe]:
+def _list_matcher(
+    name: str, spec: _Field, operator: str, value: str
+) -> tuple[Mask, Describe]:
     get = spec.get
     positive = _STRING_TESTS["==" if operator in ("==", "!=") else "contains"]
+    wanted = operator in ("==", "contains")  # "!=", "!contains": no element passes
 
     def first_hit(item: MediaItem) -> str | None:
         for element in get(item):
@@ -239,45 +252,51 @@ def _list_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Descri
                 return str(element)
         return None
 
-    def any_hit(item: MediaItem, ages: Ages) -> bool:
-        # A plain loop: any() over a generator costs twice as much per item.
-        for element in get(item):  # noqa: SIM110
-            if positive(element.lower(), value):
-                return True
-        return False
+    def mask(table: ItemTable) -> Flags:
+        lists = table.text_lists(name, get)
+        if positive is op.eq:
+            found = (value in elements for elements in lists)
+        else:
+            found = (any(value in e for e in elements) for elements in lists)
+        hits = np.fromiter(found, np.bool_, table.size)
+        return hits if wanted else ~hits
 
-    if operator in ("==", "contains"):
-        return any_hit, lambda item, ages: first_hit(item) or ""
-
-    # "!=" and "!contains": no element may pass the positive test.
-    def no_hit(item: MediaItem, ages: Ages) -> bool:
-        return not any_hit(item, ages)
+    if wanted:
+        return mask, lambda item, ages: first_hit(item) or ""
 
     def describe_none(item: MediaItem, ages: Ages) -> str:
         return ", ".join(get(item)) or spec.fmt
 
-    return no_hit, describe_none
+    return mask, describe_none
 
 
-def _number_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Describe]:
-    get, compare, expected = spec.get, _NUMBER_TESTS[operator], _number(value)
+def _compared(column: Floats, operator: str, expected: float) -> Flags:
+    """Compare a float column; NaN (unknown) matches no operator, ``!=`` included."""
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(column) & _NUMBER_TESTS[operator](column, expected)
+
+
+def _number_matcher(
+    name: str, spec: _Field, operator: str, value: str
+) -> tuple[Mask, Describe]:
+    get, expected = spec.get, _number(value)
     render = spec.fmt.format if isinstance(spec.fmt, str) else spec.fmt
 
-    def test(item: MediaItem, ages: Ages) -> bool:
-        actual = get(item)
-        return actual is not None and compare(actual, expected)
+    def mask(table: ItemTable) -> Flags:
+        return _compared(table.numbers(name, get), operator, expected)
 
-    return test, lambda item, ages: str(render(get(item)))
+    return mask, lambda item, ages: str(render(get(item)))
 
 
-def _age_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Describe]:
-    compare, expected = _NUMBER_TESTS[operator], _number(value)
+def _age_matcher(
+    name: str, spec: _Field, operator: str, value: str
+) -> tuple[Mask, Describe]:
+    expected = _number(value)
 
-    def test(item: MediaItem, ages: Ages) -> bool:
-        days = ages.added_days
-        return days is not None and compare(days, expected)
+    def mask(table: ItemTable) -> Flags:
+        return _compared(table.added_days, operator, expected)
 
-    return test, lambda item, ages: f"{ages.added_days or 0:.0f} days"
+    return mask, lambda item, ages: f"{ages.added_days or 0:.0f} days"
 
 
 def _describe_played(item: MediaItem, ages: Ages) -> str:
@@ -286,22 +305,25 @@ def _describe_played(item: MediaItem, ages: Ages) -> str:
 
 
 def _last_played_matcher(
-    spec: _Field, operator: str, value: str
-) -> tuple[Test, Describe]:
+    name: str, spec: _Field, operator: str, value: str
+) -> tuple[Mask, Describe]:
     if operator == "never":
-        return lambda item, ages: ages.played_days is None, _describe_played
+        return lambda table: np.isnan(table.played_days), _describe_played
 
-    compare, expected = _NUMBER_TESTS[operator], _number(value)
+    expected = _number(value)
     never_counts = operator == "over_ago"  # never played counts as long ago
 
-    def test(item: MediaItem, ages: Ages) -> bool:
-        days = ages.played_days
-        return never_counts if days is None else compare(days, expected)
+    def mask(table: ItemTable) -> Flags:
+        days = table.played_days
+        compared = _compared(days, operator, expected)
+        return compared | np.isnan(days) if never_counts else compared
 
-    return test, _describe_played
+    return mask, _describe_played
 
 
-def _bool_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Describe]:
+def _bool_matcher(
+    name: str, spec: _Field, operator: str, value: str
+) -> tuple[Mask, Describe]:
     if value in _TRUE:
         expected = True
     elif value in _FALSE:
@@ -311,7 +333,8 @@ def _bool_matcher(spec: _Field, operator: str, value: str) -> tuple[Test, Descri
     wanted = expected if operator == "==" else not expected
     get, render = spec.get, spec.fmt
 
-    def test(item: MediaItem, ages: Ages) -> bool:
-        return bool(get(item)) is wanted
+    def mask(table: ItemTable) -> Flags:
+        column = table.flags(name, get)
+        return column if wanted else ~column
 
-    return test, lambda item, ages: str(render(item, bool(get(item))))
+    return mask, lambda item, ages: str(render(item, bool(get(item))))

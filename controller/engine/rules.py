@@ -2,9 +2,11 @@
 
 A rule says "items whose <field> <operator> <value> should be kept / removed, more
 or less". :func:`compile_rules` lower-cases and parses every rule once;
-:func:`match_rules` applies the compiled rules to one item in order and returns
-whether the item is protected and by how much its score is multiplied.
-:mod:`controller.engine.scoring` does the same inside its hot loop.
+:func:`apply_rules_to_table` applies compiled rules to every row of an
+:class:`~controller.engine.table.ItemTable` in order and says, per row, whether
+it is protected and by how much its score is multiplied;
+:mod:`controller.engine.scoring` calls it once per cycle. :func:`match_rules`
+does the same for one item.
 
 Semantics (see :mod:`controller.engine.rule_matchers` for each field):
 
@@ -32,16 +34,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import NamedTuple
 
-from controller.engine.factors import Ages, item_ages
+import numpy as np
+import numpy.typing as npt
+
+from controller.engine.factors import Ages
 from controller.engine.rule_matchers import (
     Describe,
+    Mask,
     RuleCompileError,
-    Test,
     build_matcher,
 )
+from controller.engine.table import Flags, ItemTable
 from controller.media import MediaItem
 
 # effect -> (score modifier, breakdown label, reason phrase)
@@ -90,7 +95,7 @@ class CompiledRule:
         rule: the rule as declared.
         effect: lower-case effect.
         modifier: score multiplier (0.0 for ``always_keep``).
-        test: ``(item, ages) -> bool``.
+        mask: ``(table) -> flags``, whether each row matches.
         describe: ``(item, ages) -> str``, the item value that matched.
         media_types: the media types the field can match, None for all.
         needs: data the field relies on (factor keys or ``"media_server"``); the
@@ -103,7 +108,7 @@ class CompiledRule:
     rule: Rule
     effect: str
     modifier: float
-    test: Test
+    mask: Mask
     describe: Describe
     media_types: frozenset[str] | None
     needs: frozenset[str]
@@ -149,11 +154,6 @@ class RulesOutcome(NamedTuple):
     matched: tuple[CompiledRule, ...]
 
 
-_UNTOUCHED = RulesOutcome(False, 1.0, ())
-# Builds a RulesOutcome from a 3-tuple in C, skipping its Python-level __new__.
-_make_outcome = partial(tuple.__new__, RulesOutcome)
-
-
 def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
     """Compile rules once for matching many items.
 
@@ -176,7 +176,7 @@ def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
             ignored.append(IgnoredRule(rule, f"unknown effect {rule.effect!r}"))
             continue
         try:
-            test, describe, media_types, needs = build_matcher(
+            mask, describe, media_types, needs = build_matcher(
                 field, operator, rule.value.strip().lower()
             )
         except RuleCompileError as error:
@@ -188,7 +188,7 @@ def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
                 rule=rule,
                 effect=effect,
                 modifier=modifier,
-                test=test,
+                mask=mask,
                 describe=describe,
                 media_types=media_types,
                 needs=needs,
@@ -200,29 +200,91 @@ def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
     return CompiledRules(tuple(compiled), tuple(ignored))
 
 
-def apply_rules(
-    rules: Sequence[CompiledRule], item: MediaItem, ages: Ages
-) -> RulesOutcome:
-    """Apply rules already known to apply to the item's type and integration.
+class TableOutcome(NamedTuple):
+    """What the rules did to every row of a table.
+
+    Attributes:
+        protected_by: per row, the position (in the rules given) of the first
+            ``always_keep`` rule that matched, or -1.
+        modifiers: per row, the product of the other matching rules' modifiers.
+        matched: per row, those other rules in order (empty when none).
+    """
+
+    protected_by: npt.NDArray[np.int64]
+    modifiers: npt.NDArray[np.float64]
+    matched: list[tuple[CompiledRule, ...]]
+
+
+def apply_rules_to_table(
+    rules: Sequence[CompiledRule],
+    table: ItemTable,
+    allowed: Sequence[Flags | None] | None = None,
+) -> TableOutcome:
+    """Apply rules to every row of a table, rule by rule, in order.
 
     Args:
-        rules: compiled rules in order, pre-filtered with ``applies_to``.
-        item: the item.
-        ages: the item's ages (see ``item_ages``).
+        rules: compiled rules in evaluation order.
+        table: the items.
+        allowed: per rule, the rows it may touch (None: every row); the
+            scorer passes the rows whose type, integration and data the rule
+            applies to this cycle.
 
     Returns:
-        Protected (with the one ``always_keep`` rule that matched first), or the
-        product of the modifiers of every matching rule with those rules in order.
+        Per row: protected by the first ``always_keep`` rule that matched (only
+        that rule then counts, keep always wins), else the product of the
+        modifiers of every matching rule with those rules in order.
     """
-    modifier = 1.0
-    matched: tuple[CompiledRule, ...] = ()
-    for rule in rules:
-        if rule.test(item, ages):
-            if rule.protects:
-                return RulesOutcome(True, 0.0, (rule,))
-            modifier *= rule.modifier
-            matched += (rule,)
-    return _make_outcome((False, modifier, matched)) if matched else _UNTOUCHED
+    count = table.size
+    protected_by = np.full(count, -1, dtype=np.int64)
+    modifiers = np.ones(count, dtype=np.float64)
+    hits: list[tuple[CompiledRule, Flags]] = []
+    for position, rule in enumerate(rules):
+        hit = rule.mask(table)
+        rows = allowed[position] if allowed is not None else None
+        if rows is not None:
+            hit = hit & rows
+        if not hit.any():
+            continue
+        if rule.protects:
+            protected_by[(protected_by < 0) & hit] = position
+        else:
+            modifiers[hit] *= rule.modifier
+            hits.append((rule, hit))
+    return TableOutcome(protected_by, modifiers, _matched_rules(hits, count))
+
+
+_BITS = 62  # rules per int64 word of the combination code
+
+
+def _matched_rules(
+    hits: list[tuple[CompiledRule, Flags]], count: int
+) -> list[tuple[CompiledRule, ...]]:
+    """Per row, the rules that hit it, in order: one tuple per combination.
+
+    Each row gets a code with one bit per rule; rows with the same code share
+    one tuple, so 100,000 rows cost a few distinct combinations, not 100,000
+    tuples.
+    """
+    if not hits:
+        return [()] * count
+    words = (len(hits) + _BITS - 1) // _BITS
+    codes = np.zeros((count, words), dtype=np.int64)
+    for bit, (_, hit) in enumerate(hits):
+        codes[:, bit // _BITS] |= hit.astype(np.int64) << (bit % _BITS)
+    if words == 1:  # the usual case: a plain sort of one column
+        unique, inverse = np.unique(codes[:, 0], return_inverse=True)
+        unique = unique.reshape(-1, 1)
+    else:
+        unique, inverse = np.unique(codes, axis=0, return_inverse=True)
+    combinations = [
+        tuple(
+            rule
+            for bit, (rule, _) in enumerate(hits)
+            if (int(code[bit // _BITS]) >> (bit % _BITS)) & 1
+        )
+        for code in unique
+    ]
+    return list(map(combinations.__getitem__, inverse.reshape(-1).tolist()))
 
 
 def match_rules(
@@ -235,7 +297,11 @@ def match_rules(
     """
     media_type, integration_id = item.media_type, item.integration_id
     relevant = [r for r in compiled.rules if r.applies_to(media_type, integration_id)]
-    return apply_rules(relevant, item, item_ages(item, now))
+    outcome = apply_rules_to_table(relevant, ItemTable([item], now))
+    keep = int(outcome.protected_by[0])
+    if keep >= 0:
+        return RulesOutcome(True, 0.0, (relevant[keep],))
+    return RulesOutcome(False, float(outcome.modifiers[0]), outcome.matched[0])
 
 
 def describe_matches(
