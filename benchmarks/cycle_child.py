@@ -18,21 +18,9 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from controller.engine import (
-    DiskGroupSpec,
-    PlanLimits,
-    build_plan,
-    compile_rules,
-    score_items,
-    sort_scored,
-)
-from controller.engine.scoring import ScoredItem
-from controller.reconcile.cycle import scoring_context
-from controller.reconcile.offline import group_inputs
 from controller.reconcile.runtime import Runtime
 from controller.store import Store
 
@@ -51,35 +39,10 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], list[float], A
 
 
 def score_and_plan(runtime: Runtime, observation: Any) -> Any:
-    """Plan as the cycle does: score every item once, then plan each group."""
+    """Plan exactly as the cycle does: score and order every item once, then
+    walk each group's share (``CycleRunner.plan``, which writes nothing)."""
     desired = runtime.cycles.read_desired()
-    prefs = desired["preferences"]
-    mode = prefs.get("defaultDiskGroupMode", "dry-run")
-    specs = {
-        mount: DiskGroupSpec(mount, row.threshold_pct, row.target_pct, row.mode or mode)
-        for mount, row in desired["groups"].items()
-    }
-    inputs = group_inputs(observation, specs, DiskGroupSpec("", mode=mode), {})
-    active = {i.type for i in desired["integrations"] if i.enabled}
-    context = scoring_context(observation, active)
-    compiled = compile_rules(desired["rules"])
-    now = observation.at
-    scored = score_items(observation.items, desired["weights"], compiled, context, now)
-    by_mount: dict[str, list[ScoredItem]] = {}
-    for entry in scored:
-        mount = observation.item_mounts.get(entry.item.key)
-        if mount is not None:
-            by_mount.setdefault(mount, []).append(entry)
-    inputs = [replace(i, scored=by_mount.get(i.spec.mount_path, [])) for i in inputs]
-    plan = build_plan(
-        inputs,
-        weights=desired["weights"],
-        rules=compiled,
-        context=context,
-        now=now,
-        limits=PlanLimits(),
-    )
-    return plan, sort_scored(scored)
+    return runtime.cycles.plan(desired, observation, observation.at)
 
 
 def measure(env: dict[str, str], runs: int, trace: bool) -> dict[str, Any]:

@@ -90,11 +90,48 @@ class Ordered:
     """
 
     entries: list[ScoredItem]
+    rows: Key  # each entry's position in the list that was ordered
     external_ids: list[str]
     integration_ids: Key
     sizes: Key
     steps: Key
     protected: Key
+
+    def take(self, positions: Key) -> Ordered:
+        """The entries at ``positions`` (ascending), still in planning order.
+
+        Planning order is a total order on the entries alone, so a subset of
+        an ordered list is exactly that subset ordered on its own.
+        """
+        picked = positions.tolist()
+        return Ordered(
+            entries=list(map(self.entries.__getitem__, picked)),
+            rows=self.rows[positions],
+            external_ids=list(map(self.external_ids.__getitem__, picked)),
+            integration_ids=self.integration_ids[positions],
+            sizes=self.sizes[positions],
+            steps=self.steps[positions],
+            protected=self.protected[positions],
+        )
+
+    def split(self, labels: Sequence[str | None]) -> dict[str, Ordered]:
+        """Split by a label per row of the list that was ordered (its mount).
+
+        ``labels`` follows that list's order, not planning order. Rows labelled
+        None are left out; each part keeps planning order.
+        """
+        names = sorted({label for label in labels if label is not None})
+        codes = {name: code for code, name in enumerate(names)}
+        per_row = np.fromiter(
+            (codes.get(label, -1) if label is not None else -1 for label in labels),
+            np.int64,
+            len(labels),
+        )
+        in_order = per_row[self.rows] if len(self.rows) else per_row[:0]
+        return {
+            name: self.take(np.flatnonzero(in_order == code))
+            for name, code in codes.items()
+        }
 
 
 def order_scored(
@@ -121,6 +158,7 @@ def order_scored(
     permutation = np.array(order, dtype=np.int64)
     return Ordered(
         entries=list(map(entries.__getitem__, order)),
+        rows=permutation,
         external_ids=list(map(external_ids.__getitem__, order)),
         integration_ids=integration_ids[permutation],
         sizes=np.fromiter(map(_SIZE, items), np.int64, count)[permutation],

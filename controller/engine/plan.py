@@ -27,7 +27,12 @@ from typing import Any
 
 from controller.engine.digest import PlanDigest
 from controller.engine.factors import ScoringContext
-from controller.engine.ordering import DEFAULT_TIEBREAKER, order_scored, sort_scored
+from controller.engine.ordering import (
+    DEFAULT_TIEBREAKER,
+    Ordered,
+    order_scored,
+    sort_scored,
+)
 from controller.engine.rules import CompiledRules, Rule, compile_rules
 from controller.engine.scoring import (
     FactorScore,
@@ -201,6 +206,9 @@ class GroupInput:
         scored: ``items`` already scored with the same weights, rules, context
             and clock (the cycle scores every item once for the preview too);
             None lets the planner score them.
+        ordered: ``items`` already scored and put in planning order with the
+            plan's tiebreaker (the cycle orders every item once and splits the
+            order by disk group); when set, ``scored`` is not read.
     """
 
     spec: DiskGroupSpec
@@ -209,6 +217,7 @@ class GroupInput:
     skip: Mapping[Key, str] = field(default_factory=dict)
     distrusted: str | None = None
     scored: Sequence[ScoredItem] | None = None
+    ordered: Ordered | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,10 +432,12 @@ def build_plan(
     planned: list[DiskGroupPlan] = []
     with gc_paused():
         for group in sorted(groups, key=_urgency):
-            scored = group.scored
-            if scored is None:
-                scored = score_items(group.items, weights, compiled, context, now)
-            ordered = order_scored(scored, tiebreaker)
+            ordered = group.ordered
+            if ordered is None:
+                scored = group.scored
+                if scored is None:
+                    scored = score_items(group.items, weights, compiled, context, now)
+                ordered = order_scored(scored, tiebreaker)
             plan = _plan_group(
                 group.spec,
                 group.usage,

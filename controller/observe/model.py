@@ -170,6 +170,21 @@ class Observation:
     _by_mount: dict[str, list[MediaItem]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _mounts: list[str | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def mounts(self) -> list[str | None]:
+        """Each item's mount path, in ``items`` order (None: on no media mount).
+
+        Worked out on the first call and kept.
+        """
+        if self._mounts is None:
+            get = self.item_mounts.get
+            self._mounts = [
+                get((item.integration_id, item.external_id)) for item in self.items
+            ]
+        return self._mounts
 
     def items_in(self, mount_path: str) -> list[MediaItem]:
         """Return the items whose most specific media mount is ``mount_path``.
@@ -179,8 +194,7 @@ class Observation:
         """
         if self._by_mount is None:
             by_mount: dict[str, list[MediaItem]] = {}
-            for item in self.items:
-                mount = self.item_mounts.get(item.key)
+            for item, mount in zip(self.items, self.mounts(), strict=True):
                 if mount is not None:
                     by_mount.setdefault(mount, []).append(item)
             self._by_mount = by_mount

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from controller.act.approval import ApprovalService
 from controller.act.deletion_queue import DeletionQueue
 from controller.engine import (
@@ -27,8 +29,8 @@ from controller.engine import (
     ScoringContext,
     build_plan,
     score_items,
-    sort_scored,
 )
+from controller.engine.ordering import order_scored
 from controller.engine.rules import compile_rules
 from controller.engine.scoring import ScoredItem, unsafe_keep_rules
 from controller.events import EventBus
@@ -273,7 +275,7 @@ class CycleRunner:
         group_ids = self._record_observation(observation, now)
         desired = self.read_desired()  # disk groups discovered this cycle
         self._enter("planning", run_id, items=len(observation.items))
-        plan, scored = self._plan(desired, observation, now)
+        plan, scored = self.plan(desired, observation, now)
         self._enter(
             "acting", run_id, planned=sum(len(g.deletions) for g in plan.groups)
         )
@@ -388,9 +390,13 @@ class CycleRunner:
                 )
         return group_ids
 
-    def _plan(
+    def plan(
         self, desired: dict[str, Any], observation: Observation, now: datetime
     ) -> tuple[Plan, list[ScoredItem]]:
+        """Score, order and plan one observation; nothing is written or sent.
+
+        Returns the plan and every scored item in planning order (the preview).
+        """
         prefs = desired["preferences"]
         default_mode = prefs.get("defaultDiskGroupMode", "dry-run")
         with self._store.read() as db:
@@ -413,25 +419,23 @@ class CycleRunner:
         inputs = group_inputs(observation, specs, default, skip)
         active = {i.type for i in desired["integrations"] if i.enabled}
         context = scoring_context(observation, active)
+        compiled = compile_rules(desired["rules"])
         # A keep rule that cannot be evaluated this cycle protects nothing: plan
         # nothing anywhere rather than delete what the user meant to keep.
-        unsafe = unsafe_keep_rules(compile_rules(desired["rules"]), context)
+        unsafe = unsafe_keep_rules(compiled, context)
         if unsafe:
             reason = "protection rules cannot be evaluated: " + "; ".join(unsafe)
             inputs = [replace(i, distrusted=i.distrusted or reason) for i in inputs]
         weights = desired["weights"]
         tiebreaker = prefs.get("tiebreakerMethod", "size_desc")
-        # Score every item once: the preview lists them all, and each group's
-        # plan takes its share of the same scores instead of scoring again.
-        compiled = compile_rules(desired["rules"])
+        # Score and order every item once: the preview lists them all in this
+        # order, and each group's plan walks its share of the same order.
         scored = score_items(observation.items, weights, compiled, context, now)
-        by_mount: dict[str, list[ScoredItem]] = {}
-        for entry in scored:
-            mount = observation.item_mounts.get(entry.item.key)
-            if mount is not None:
-                by_mount.setdefault(mount, []).append(entry)
+        ordered = order_scored(scored, tiebreaker)
+        by_mount = ordered.split(observation.mounts())
+        nothing = ordered.take(np.zeros(0, dtype=np.int64))
         inputs = [
-            replace(i, scored=by_mount.get(i.spec.mount_path, [])) for i in inputs
+            replace(i, ordered=by_mount.get(i.spec.mount_path, nothing)) for i in inputs
         ]
         plan = build_plan(
             inputs,
@@ -446,7 +450,7 @@ class CycleRunner:
             ),
             unmonitor_seasons=prefs.get("unmonitorDeletedSeasons", True) is not False,
         )
-        return plan, sort_scored(scored, tiebreaker)
+        return plan, ordered.entries
 
     def _act(self, result: CycleResult, prefs: dict[str, Any], default: str) -> None:
         acted = {"dryRun": 0, "pendingApproval": 0, "queued": 0}

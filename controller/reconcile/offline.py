@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from controller.engine import (
     DiskGroupSpec,
@@ -35,11 +34,6 @@ def group_inputs(
     skip: Mapping[Key, str],
 ) -> list[GroupInput]:
     """One planner input per observed disk group, with the group's trust verdict."""
-    by_mount: dict[str, list[Any]] = {}
-    for item in observation.items:
-        mount = observation.item_mounts.get(item.key)
-        if mount is not None:
-            by_mount.setdefault(mount, []).append(item)
     inputs = []
     for mount, group in observation.disk_groups.items():
         spec = specs.get(mount) or DiskGroupSpec(
@@ -61,7 +55,7 @@ def group_inputs(
             GroupInput(
                 spec=spec,
                 usage=usage,
-                items=by_mount.get(mount, []),
+                items=observation.items_in(mount),
                 skip={**skip, **observation.sanity.distrusted_items},
                 distrusted=distrusted,
             )

@@ -272,3 +272,25 @@ def test_more_rules_than_one_word_of_bits():
     many = [Rule(n, f"r{n}", "tag", "==", "t", "lean_remove", None) for n in range(70)]
     (entry,) = score_items(library, DEFAULT_WEIGHTS, many, CONTEXT, NOW)
     assert [r.rule.id for r in entry.rules_matched] == list(range(70))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(items, st.sampled_from(("/a", "/b", None))), max_size=40),
+    rules(),
+)
+def test_splitting_an_order_equals_ordering_each_part(labelled, drawn_rules):
+    """Check that a disk group's share of the whole order is its own order."""
+    library = [item for item, _ in labelled]
+    mounts = [mount for _, mount in labelled]
+    scored = score_items(library, DEFAULT_WEIGHTS, drawn_rules, CONTEXT, NOW)
+    parts = order_scored(scored).split(mounts)
+    assert set(parts) == {m for m in mounts if m is not None}
+    for mount, part in parts.items():
+        own = order_scored(
+            [e for e, m in zip(scored, mounts, strict=True) if m == mount]
+        )
+        assert part.entries == own.entries
+        assert part.external_ids == own.external_ids
+        assert part.steps.tolist() == own.steps.tolist()
+        assert [mounts[row] for row in part.rows.tolist()] == [mount] * len(part.rows)
