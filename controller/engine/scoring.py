@@ -133,15 +133,24 @@ class ScoreBasis:
 class ScoreSheet:
     """The table and raw factor scores one :func:`score_items` call computed."""
 
+    # Rows read one by one before all rows are converted at once: a cycle
+    # shows the breakdown of its few planned items, the preview of every item.
+    ONE_BY_ONE = 512
+
     def __init__(self, table: ItemTable, raw: npt.NDArray[np.float64]) -> None:
         self.table = table
         self.raw = raw
         self._rows: list[tuple[float, ...]] | None = None
+        self._reads = 0
 
     def raws(self, row: int) -> tuple[float, ...]:
         """One row's raw scores in ``FACTORS`` order, as Python floats."""
-        if self._rows is None:  # built once, when a breakdown is first shown
-            self._rows = list(map(tuple, self.raw.tolist()))
+        if self._rows is not None:
+            return self._rows[row]
+        self._reads += 1
+        if self._reads <= self.ONE_BY_ONE:
+            return tuple(self.raw[row].tolist())
+        self._rows = list(map(tuple, self.raw.tolist()))
         return self._rows[row]
 
 

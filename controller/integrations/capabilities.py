@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from controller.media import DiskReading, MediaItem, MediaType
 
@@ -39,9 +39,12 @@ KIND_OF_TYPE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ExternalIds:
-    """The public ids a media server or request tool knows an item by."""
+class ExternalIds(NamedTuple):
+    """The public ids a media server or request tool knows an item by.
+
+    A tuple, so that hashing it (every watch record is keyed by its ids) runs
+    in C. It is falsy when it carries no id at all.
+    """
 
     kind: Kind
     tmdb: int | None = None

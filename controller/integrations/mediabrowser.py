@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
-from typing import Any, ClassVar, NamedTuple, TypedDict, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+import msgspec
 
 from controller.integrations.base import ServiceClient, sniff_product
 from controller.integrations.capabilities import (
@@ -30,7 +31,12 @@ from controller.integrations.capabilities import (
 from controller.integrations.connection import run_test, wrong_product
 from controller.integrations.errors import NotFound
 from controller.integrations.paging import PageExtractor
-from controller.integrations.parsing import names, parse_datetime, to_int
+from controller.integrations.parsing import (
+    comparable_date,
+    names,
+    parse_datetime,
+    to_int,
+)
 
 TITLE_TYPES = "Movie,Series,Season"
 PAGE_SIZE = 2000  # items per page; fewer round trips over a large library
@@ -39,32 +45,34 @@ Entry = dict[str, Any]
 T = TypeVar("T")
 
 
-class _UserData(TypedDict, total=False):
-    Played: Any
-    PlayCount: Any
-    LastPlayedDate: Any
-    IsFavorite: Any
+class _UserData(msgspec.Struct):
+    """The keys of an item's user data this client reads (values as sent)."""
+
+    Played: Any = None
+    PlayCount: Any = None
+    LastPlayedDate: Any = None
+    IsFavorite: Any = None
 
 
-class _Item(TypedDict, total=False):
+class _Item(msgspec.Struct):
     """The keys of an item this client reads (a full item has dozens more)."""
 
-    Id: Any
-    Type: Any
-    Name: Any
-    ProviderIds: Any
-    Tags: Any
-    SeriesId: Any
-    IndexNumber: Any
-    ParentIndexNumber: Any
-    UserData: _UserData | None
+    Id: Any = None
+    Type: Any = None
+    Name: Any = None
+    ProviderIds: Any = None
+    Tags: Any = None
+    SeriesId: Any = None
+    IndexNumber: Any = None
+    ParentIndexNumber: Any = None
+    UserData: _UserData | None = None
 
 
-class _ItemsPage(TypedDict, total=False):
-    """One page of ``/Items``, reduced to what :func:`_items_page` reads."""
+class _ItemsPage(msgspec.Struct):
+    """One page of ``/Items``, decoded straight to :class:`_Item` records."""
 
-    Items: list[_Item] | None
-    TotalRecordCount: Any
+    Items: list[_Item] | None = None
+    TotalRecordCount: Any = None
 
 
 WatchKey = tuple[ExternalIds, int | None]
@@ -208,13 +216,11 @@ class MediaBrowserClient(ServiceClient):
 
     # -- capabilities ---------------------------------------------------------
 
-    def _per_user(self, fetch: Callable[[str], list[T]]) -> list[list[T]]:
+    def _per_user(self, fetch: Callable[[str], T]) -> list[T]:
         """Run ``fetch`` for every user, a few at a time; results in user order."""
         return self._few_at_a_time(fetch, [str(user["Id"]) for user in self.users()])
 
-    def _few_at_a_time(
-        self, fetch: Callable[[Any], list[T]], keys: Iterable[Any]
-    ) -> list[list[T]]:
+    def _few_at_a_time(self, fetch: Callable[[Any], T], keys: Iterable[Any]) -> list[T]:
         """Run ``fetch`` over ``keys`` on a small pool; results in key order."""
         keys = list(keys)
         workers = max(1, min(self.option_int("concurrency", CONCURRENCY), len(keys)))
@@ -226,33 +232,39 @@ class MediaBrowserClient(ServiceClient):
     def watch_data(self) -> list[WatchRecord]:
         """Return plays per title and per season, summed over every user."""
         counts: dict[WatchKey, int] = defaultdict(int)
-        last: dict[WatchKey, datetime] = {}
+        last: dict[WatchKey, str] = {}
         users: dict[WatchKey, list[str]] = defaultdict(list)
         self.walk(self.admin_id())  # links for the episodes' series
-        # Each user's entries become compact plays as soon as they are read,
-        # so no more than a few users' raw listings are alive at once.
+        # Each user's entries are summed per title and season as soon as they
+        # are read, so no more than a few users' listings are alive at once.
         played = self._per_user(
             lambda user_id: self._user_plays(user_id, self._played_entries(user_id))
         )
         for user, user_plays in zip(self.users(), played, strict=True):
             name = str(user.get("Name", ""))
-            for key, plays, when in user_plays:
+            for key, (plays, when) in user_plays.items():
                 counts[key] += plays
-                if when and (key not in last or when > last[key]):
+                if when is not None and (key not in last or when > last[key]):
                     last[key] = when
                 if name and name not in users[key]:
                     users[key].append(name)
         return [
-            WatchRecord(key[0], n, last.get(key), tuple(users[key]), key[1])
+            WatchRecord(
+                key[0],
+                n,
+                parse_datetime(last.get(key), self.fetch_notes),
+                tuple(users[key]),
+                key[1],
+            )
             for key, n in counts.items()
             if n > 0
         ]
 
-    def _played_entries(self, user_id: str) -> tuple[list[_Title], list[_Episode]]:
+    def _played_entries(self, user_id: str) -> tuple[list[_Title], list[_Item]]:
         """Return the movies (walked or played) and played episodes of a user.
 
-        Episodes are the bulk of a watch history: each page of them is reduced
-        to :class:`_Episode` as it arrives.
+        Episodes are the bulk of a watch history; they arrive as compact
+        :class:`_Item` records straight from the decoder.
         """
         movies = self._walks.get(user_id)
         if movies is None:
@@ -267,7 +279,7 @@ class MediaBrowserClient(ServiceClient):
             )
         episodes = self._items(
             user_id,
-            _episodes_page,
+            _items_page,
             UserId=user_id,
             IncludeItemTypes="Episode",
             IsPlayed="true",
@@ -276,24 +288,58 @@ class MediaBrowserClient(ServiceClient):
         return [t for t in movies if t.type == "Movie"], episodes
 
     def _user_plays(
-        self, user_id: str, played: tuple[list[_Title], list[_Episode]]
-    ) -> list[tuple[WatchKey, int, datetime | None]]:
+        self, user_id: str, played: tuple[list[_Title], list[_Item]]
+    ) -> dict[WatchKey, tuple[int, str | None]]:
+        """Sum one user's plays per title and per season, with the latest date."""
         movies, episodes = played
-        plays: list[tuple[WatchKey, int, datetime | None]] = []
+        notes = self.fetch_notes
+        plays: dict[WatchKey, tuple[int, str | None]] = {}
+
+        def add(key: WatchKey, count: int, when: str | None) -> None:
+            known = plays.get(key)
+            if known is None:
+                plays[key] = (count, when)
+            else:
+                latest = known[1]
+                if when is not None and (latest is None or when > latest):
+                    latest = when
+                plays[key] = (known[0] + count, latest)
+
         for movie in movies:
             link = self._link_of(movie)
             if link and movie.plays:
-                when = parse_datetime(movie.last_played, self.fetch_notes)
-                plays.append(((link.ids, None), movie.plays, when))
-        self._link_series(user_id, {e.series_id for e in episodes if e.series_id})
+                add(
+                    (link.ids, None),
+                    movie.plays,
+                    comparable_date(movie.last_played, notes),
+                )
+        episodes = [
+            e for e in episodes if e.Type != "Movie"
+        ]  # servers that ignored IncludeItemTypes
+        self._link_series(user_id, {str(e.SeriesId) for e in episodes if e.SeriesId})
+        links = self._links
         for episode in episodes:
-            link = self._links.get(episode.series_id)
-            if not link or not episode.plays:
+            data = episode.UserData
+            series = episode.SeriesId
+            if data is None or not series:
                 continue
-            when = parse_datetime(episode.last_played, self.fetch_notes)
-            plays.append(((link.ids, None), episode.plays, when))
-            if episode.season is not None:
-                plays.append(((link.ids, episode.season), episode.plays, when))
+            link = links.get(series if type(series) is str else str(series))
+            if link is None:
+                continue
+            count = data.PlayCount
+            if type(count) is not int:
+                count = to_int(count)
+            if not count:
+                count = 1 if data.Played else 0
+                if not count:
+                    continue
+            when = comparable_date(data.LastPlayedDate, notes)
+            add((link.ids, None), count, when)
+            season = episode.ParentIndexNumber
+            if type(season) is not int:
+                season = to_int(season)
+            if season is not None:
+                add((link.ids, season), count, when)
         return plays
 
     def _link_of(self, title: _Title) -> ItemLink | None:
@@ -359,7 +405,7 @@ class MediaBrowserClient(ServiceClient):
         admin = self.admin_id()
         self.walk(admin)
         boxsets = self._items(admin, UserId=admin, IncludeItemTypes="BoxSet")
-        named = [(str(b.get("Name", "")).strip(), b.get("Id")) for b in boxsets]
+        named = [(str(b.Name or "").strip(), b.Id) for b in boxsets]
         named = [(title, box_id) for title, box_id in named if title]
 
         def members_of(box_id: Any) -> list[_Title]:
@@ -380,9 +426,9 @@ class MediaBrowserClient(ServiceClient):
         return [NamedRecord(ids, tuple(n)) for ids, n in member_of.items()]
 
 
-def provider_ids(entry: Entry, kind: Kind) -> ExternalIds | None:
-    """Read ``ProviderIds`` (``Tmdb``, ``Imdb``, ``Tvdb``, any casing)."""
-    raw = entry.get("ProviderIds") or {}
+def provider_ids(raw: Any, kind: Kind) -> ExternalIds | None:
+    """Read an item's ``ProviderIds`` (``Tmdb``, ``Imdb``, ``Tvdb``, any casing)."""
+    raw = raw or {}
     lowered = (
         {str(k).lower(): v for k, v in raw.items()} if isinstance(raw, dict) else {}
     )
@@ -414,57 +460,41 @@ def _titles_page(payload: Any) -> tuple[list[Any], int | None]:
     entries, total = _items_page(payload)
     titles = []
     for entry in entries:
-        kind = entry.get("Type")
-        data = entry.get("UserData") or {}
-        series = entry.get("SeriesId")
+        kind = entry.Type
+        data = entry.UserData
+        series = entry.SeriesId
         titles.append(
             _Title(
-                str(entry.get("Id")),
+                str(entry.Id),
                 str(kind or ""),
                 None
                 if kind == "Season"
-                else provider_ids(entry, Kind.MOVIE if kind == "Movie" else Kind.TV),
+                else provider_ids(
+                    entry.ProviderIds, Kind.MOVIE if kind == "Movie" else Kind.TV
+                ),
                 str(series) if series else "",
-                to_int(entry.get("IndexNumber")),
-                names(entry.get("Tags")),
-                to_int(data.get("PlayCount")) or 0,
-                data.get("LastPlayedDate"),
-                bool(data.get("IsFavorite")),
+                to_int(entry.IndexNumber),
+                names(entry.Tags),
+                (to_int(data.PlayCount) or 0) if data is not None else 0,
+                data.LastPlayedDate if data is not None else None,
+                bool(data.IsFavorite) if data is not None else False,
             )
         )
     return titles, total
 
 
-class _Episode(NamedTuple):
-    """What the watch walk keeps of one played episode."""
+def _items_page(payload: Any) -> tuple[list[_Item], int | None]:
+    """The records of one page: as decoded, or converted from a full decode.
 
-    series_id: str
-    season: int | None
-    plays: int
-    last_played: Any
-
-
-def _episodes_page(payload: Any) -> tuple[list[Any], int | None]:
-    """Read one page of played episodes as compact :class:`_Episode` records."""
-    entries, total = _items_page(payload)
-    episodes = []
-    for entry in entries:
-        if entry.get("Type") == "Movie":
-            continue  # a server that ignored IncludeItemTypes: movies come walked
-        data = entry.get("UserData") or {}
-        plays = to_int(data.get("PlayCount")) or (1 if data.get("Played") else 0)
-        series = entry.get("SeriesId")
-        episodes.append(
-            _Episode(
-                str(series) if series else "",
-                to_int(entry.get("ParentIndexNumber")),
-                plays,
-                data.get("LastPlayedDate"),
-            )
-        )
-    return episodes, total
-
-
-def _items_page(payload: Any) -> tuple[list[Any], int | None]:
-    items = [i for i in payload.get("Items") or () if isinstance(i, dict)]
+    A page that did not fit :class:`_ItemsPage` (an odd value where an object
+    belongs) arrives decoded in full; its object entries are converted with
+    the same leniency the shapes have, other entries are skipped as before.
+    """
+    if isinstance(payload, _ItemsPage):
+        return payload.Items or [], to_int(payload.TotalRecordCount)
+    entries = [i for i in payload.get("Items") or () if isinstance(i, dict)]
+    try:
+        items = msgspec.convert(entries, list[_Item], strict=False)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"an entry of an unexpected shape: {exc}") from None
     return items, to_int(payload.get("TotalRecordCount"))

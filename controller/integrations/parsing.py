@@ -90,6 +90,36 @@ def _parse_odd_iso(text: str) -> datetime | None:
         return None
 
 
+def comparable_date(value: Any, notes: FetchNotes | None = None) -> str | None:
+    """Return a date as UTC ISO-8601 text that compares like the moments it names.
+
+    For finding the latest of many plays without parsing every one: a string
+    already in UTC with a ``Z`` (``2024-04-11T17:35:53.0000000Z``, what Jellyfin
+    and Emby send) is returned as is; anything else is parsed and written in
+    that form. Two such texts compare in time order, save that two moments in
+    the same second written with different fractional digits may compare the
+    wrong way round. Placeholders and unparseable values give None (and are
+    noted, as :func:`parse_datetime` notes them); :func:`parse_datetime` turns
+    the winner back into a datetime.
+    """
+    if (
+        isinstance(value, str)
+        and len(value) >= 20
+        and value[-1] == "Z"
+        and value[10] == "T"
+        and value[4] == "-"
+    ):
+        if value[:4] <= _PLACEHOLDER_TEXT:
+            _note(notes, "placeholder_dates")
+            return None
+        return value
+    parsed = parse_datetime(value, notes)
+    return None if parsed is None else f"{parsed:%Y-%m-%dT%H:%M:%S.%f}Z"
+
+
+_PLACEHOLDER_TEXT = f"{PLACEHOLDER_YEAR:04d}"
+
+
 def _note(notes: FetchNotes | None, key: str) -> None:
     if notes is not None:
         notes[key] += 1

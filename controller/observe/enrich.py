@@ -31,19 +31,31 @@ from controller.integrations.capabilities import (
 )
 from controller.media import MediaItem, MediaType
 
-IdKey = tuple[Kind, str, str]
+IdKey = tuple[Kind, str, int | str]
 
 
 def id_keys(ids: ExternalIds) -> list[IdKey]:
     """Return the lookup keys of ``ids`` in fallback order: TMDb, IMDb, TVDb."""
+    return _keys(ids.kind, ids.tmdb, ids.imdb, ids.tvdb)
+
+
+def _keys(kind: Kind, tmdb: int | None, imdb: str, tvdb: int | None) -> list[IdKey]:
     keys: list[IdKey] = []
-    if ids.tmdb is not None:
-        keys.append((ids.kind, "tmdb", str(ids.tmdb)))
-    if ids.imdb:
-        keys.append((ids.kind, "imdb", ids.imdb))
-    if ids.tvdb is not None:
-        keys.append((ids.kind, "tvdb", str(ids.tvdb)))
+    if tmdb is not None:
+        keys.append((kind, "tmdb", tmdb))
+    if imdb:
+        keys.append((kind, "imdb", imdb))
+    if tvdb is not None:
+        keys.append((kind, "tvdb", tvdb))
     return keys
+
+
+def item_keys(item: MediaItem) -> list[IdKey]:
+    """Return an item's lookup keys in its namespace (none for unknown kinds)."""
+    kind = KIND_OF_TYPE.get(item.media_type)
+    if kind is None:
+        return []
+    return _keys(kind, item.tmdb_id, item.imdb_id, item.tvdb_id)
 
 
 def item_ids(item: MediaItem) -> ExternalIds | None:
@@ -59,9 +71,7 @@ def known_keys(items: Iterable[MediaItem]) -> set[IdKey]:
     """Return every lookup key any item carries (what ``ItemIndex.knows`` asks)."""
     keys: set[IdKey] = set()
     for item in items:
-        ids = item_ids(item)
-        if ids is not None:
-            keys.update(id_keys(ids))
+        keys.update(item_keys(item))
     return keys
 
 
@@ -71,16 +81,19 @@ class ItemIndex:
     def __init__(self, items: Iterable[MediaItem]) -> None:
         self.titles: dict[IdKey, list[MediaItem]] = defaultdict(list)
         self.seasons: dict[tuple[IdKey, int], list[MediaItem]] = defaultdict(list)
+        titles, seasons = self.titles, self.seasons
         for item in items:
-            ids = item_ids(item)
-            if ids is None:
+            keys = item_keys(item)
+            if not keys:
                 continue
-            for key in id_keys(ids):
-                if item.media_type == MediaType.SEASON:
-                    self.seasons[(key, item.season_number or 0)].append(item)
-                    self.seasons[(key, -1)].append(item)  # every season of the show
-                else:
-                    self.titles[key].append(item)
+            if item.media_type == MediaType.SEASON:
+                number = item.season_number or 0
+                for key in keys:
+                    seasons[(key, number)].append(item)
+                    seasons[(key, -1)].append(item)  # every season of the show
+            else:
+                for key in keys:
+                    titles[key].append(item)
 
     def titles_for(self, ids: ExternalIds) -> list[MediaItem]:
         """Return title items (movie, show...) matching ``ids``."""
