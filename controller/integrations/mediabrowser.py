@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import msgspec
@@ -455,6 +456,10 @@ class _Title(NamedTuple):
     favourite: bool
 
 
+# Builds a _Title from a 9-tuple in C, skipping the Python-level __new__.
+_new_title = partial(tuple.__new__, _Title)
+
+
 def _titles_page(payload: Any) -> tuple[list[Any], int | None]:
     """Read one page of items as compact :class:`_Title` records."""
     entries, total = _items_page(payload)
@@ -464,20 +469,22 @@ def _titles_page(payload: Any) -> tuple[list[Any], int | None]:
         data = entry.UserData
         series = entry.SeriesId
         titles.append(
-            _Title(
-                str(entry.Id),
-                str(kind or ""),
-                None
-                if kind == "Season"
-                else provider_ids(
-                    entry.ProviderIds, Kind.MOVIE if kind == "Movie" else Kind.TV
-                ),
-                str(series) if series else "",
-                to_int(entry.IndexNumber),
-                names(entry.Tags),
-                (to_int(data.PlayCount) or 0) if data is not None else 0,
-                data.LastPlayedDate if data is not None else None,
-                bool(data.IsFavorite) if data is not None else False,
+            _new_title(
+                (
+                    str(entry.Id),
+                    str(kind or ""),
+                    None
+                    if kind == "Season"
+                    else provider_ids(
+                        entry.ProviderIds, Kind.MOVIE if kind == "Movie" else Kind.TV
+                    ),
+                    str(series) if series else "",
+                    to_int(entry.IndexNumber),
+                    names(entry.Tags),
+                    (to_int(data.PlayCount) or 0) if data is not None else 0,
+                    data.LastPlayedDate if data is not None else None,
+                    bool(data.IsFavorite) if data is not None else False,
+                )
             )
         )
     return titles, total

@@ -15,7 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, NamedTuple, TypedDict
+from functools import partial
+from typing import Any, NamedTuple
+
+import msgspec
 
 from controller.integrations.base import ServiceClient
 from controller.integrations.capabilities import (
@@ -31,34 +34,34 @@ from controller.integrations.parsing import parse_datetime, to_int
 Row = dict[str, Any]
 
 
-class _HistoryRow(TypedDict, total=False):
+class _HistoryRow(msgspec.Struct):
     """The columns of a play that this client reads (a row has some fifty)."""
 
-    rating_key: Any
-    parent_rating_key: Any
-    grandparent_rating_key: Any
-    date: Any
-    started: Any
-    friendly_name: Any
-    user: Any
+    rating_key: Any = None
+    parent_rating_key: Any = None
+    grandparent_rating_key: Any = None
+    date: Any = None
+    started: Any = None
+    friendly_name: Any = None
+    user: Any = None
 
 
-class _HistoryData(TypedDict, total=False):
-    data: list[_HistoryRow] | None
-    recordsFiltered: Any
-    recordsTotal: Any
+class _HistoryData(msgspec.Struct):
+    data: list[_HistoryRow] | None = None
+    recordsFiltered: Any = None
+    recordsTotal: Any = None
 
 
-class _HistoryResponse(TypedDict, total=False):
-    result: Any
-    message: Any
-    data: _HistoryData | None
+class _HistoryResponse(msgspec.Struct):
+    result: Any = None
+    message: Any = None
+    data: _HistoryData | None = None
 
 
-class _HistoryReply(TypedDict, total=False):
-    """A ``get_history`` reply, reduced to what :func:`_history_page` reads."""
+class _HistoryReply(msgspec.Struct):
+    """A ``get_history`` reply, decoded straight to :class:`_HistoryRow` records."""
 
-    response: _HistoryResponse | None
+    response: _HistoryResponse | None = None
 
 
 class TautulliClient(ServiceClient):
@@ -79,6 +82,8 @@ class TautulliClient(ServiceClient):
         """
         query = {"cmd": cmd, **params}
         payload = self.http.get("api/v2", query, shape)
+        if isinstance(payload, _HistoryReply):
+            payload = _as_dict(payload)
         response = payload.get("response") if isinstance(payload, dict) else None
         if not isinstance(response, dict):
             raise self.http.unexpected("api/v2", "no response envelope", query)
@@ -161,19 +166,26 @@ class TautulliClient(ServiceClient):
             workers=max(1, self.option_int("concurrency", 4)),
             shape=_HistoryReply,
         )
-        grouped: dict[str, list[_Play]] = defaultdict(list)
+        # Per ratingKey: plays, the latest date (as epoch seconds) and users.
+        counts: dict[str, int] = defaultdict(int)
+        latest: dict[str, float] = {}
+        users: dict[str, dict[str, None]] = defaultdict(dict)
         for play in plays:
             for key in play.keys:
-                if key in index:
-                    grouped[key].append(play)
+                if key not in index:
+                    continue
+                counts[key] += 1
+                if play.when is not None and play.when > latest.get(key, -1.0):
+                    latest[key] = play.when
+                if play.user:
+                    users[key].setdefault(play.user, None)
         records = []
-        for key, matched in grouped.items():
+        for key, count in counts.items():
             link = index[key]
-            last, users = _summary(
-                {"date": p.when, "friendly_name": p.user} for p in matched
-            )
+            when = latest.get(key)
+            last = parse_datetime(when) if when is not None else None
             records.append(
-                WatchRecord(link.ids, len(matched), last, users, link.season)
+                WatchRecord(link.ids, count, last, tuple(users[key]), link.season)
             )
         return records
 
@@ -182,25 +194,79 @@ class _Play(NamedTuple):
     """What the full-history walk keeps of one history row."""
 
     keys: tuple[str, ...]
-    when: Any
-    user: Any
+    when: float | None  # epoch seconds
+    user: str
 
 
-_KEY_FIELDS = ("rating_key", "parent_rating_key", "grandparent_rating_key")
+# Builds a _Play from a 3-tuple in C, skipping the Python-level __new__.
+_new_play = partial(tuple.__new__, _Play)
+
+
+def _epoch(value: Any) -> float | None:
+    """A play's date as epoch seconds: Tautulli sends integers; else parsed."""
+    if type(value) is int:
+        return float(value) if value > 0 else None
+    parsed = parse_datetime(value)
+    return parsed.timestamp() if parsed is not None else None
+
+
+def _key(value: Any) -> str:
+    return value if type(value) is str else str(value or "")
 
 
 def _play_page(payload: Any) -> tuple[list[Any], int | None]:
     """Read one history page as compact plays (a page of rows is dropped at once)."""
-    rows, total = _history_page(payload)
+    rows, total = _history_rows(payload)
     plays = [
-        _Play(
-            tuple(str(row.get(f) or "") for f in _KEY_FIELDS),
-            row.get("date") or row.get("started"),
-            row.get("friendly_name") or row.get("user"),
+        _new_play(
+            (
+                (
+                    _key(row.rating_key),
+                    _key(row.parent_rating_key),
+                    _key(row.grandparent_rating_key),
+                ),
+                _epoch(row.date or row.started),
+                str(row.friendly_name or row.user or ""),
+            )
         )
         for row in rows
     ]
     return plays, total
+
+
+def _history_rows(payload: Any) -> tuple[list[_HistoryRow], int | None]:
+    """The rows of one history page: as decoded, or converted from a full decode."""
+    if not isinstance(payload, _HistoryReply):
+        try:
+            payload = msgspec.convert(
+                _only_objects(payload), _HistoryReply, strict=False
+            )
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"a history page of an unexpected shape: {exc}") from None
+    response = payload.response
+    if response is None:
+        raise ValueError("no response envelope")
+    if response.result != "success":
+        raise ValueError(str(response.message))
+    data = response.data
+    if data is None:
+        raise ValueError("no history data")
+    return data.data or [], to_int(data.recordsFiltered)
+
+
+def _only_objects(payload: Any) -> Any:
+    """A fully decoded page with the non-object rows left out, as before."""
+    try:
+        data = payload["response"]["data"]
+        data["data"] = [row for row in data.get("data") or () if isinstance(row, dict)]
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return payload
+
+
+def _as_dict(reply: _HistoryReply) -> dict[str, Any]:
+    """A decoded reply as plain dicts, for the checks :meth:`command` makes."""
+    return msgspec.to_builtins(reply)
 
 
 def _rows(data: Any) -> list[Row]:
@@ -220,11 +286,3 @@ def _summary(rows: Iterable[Row]) -> tuple[datetime | None, tuple[str, ...]]:
         if name:
             users.setdefault(str(name), None)
     return last, tuple(users)
-
-
-def _history_page(payload: Any) -> tuple[list[Any], int | None]:
-    response = payload["response"]
-    if response.get("result") != "success":
-        raise ValueError(str(response.get("message")))
-    data = response["data"]
-    return _rows(data), to_int(data.get("recordsFiltered"))
