@@ -21,6 +21,8 @@ USAGE = {
     "GET /__sim/requests": "recorded requests (body base64)",
     "DELETE /__sim/requests": "clear the request log",
     "POST /__sim/media": '{"count", "service"?} adds media to the world',
+    "POST /__sim/plays": '{"service", "id", "user", "at"?, "season"?, "episodes"?}',
+    "DELETE /__sim/plays": '{"service", "id"} forgets the newest play of an item',
     "GET /__sim/disks": "every mount with total and free bytes",
 }
 
@@ -75,6 +77,25 @@ def _media(app, request: Request) -> Response:
     return json_response({"added": [{"service": s, "id": i} for s, i in added]})
 
 
+def _plays(app, request: Request) -> Response:
+    try:
+        spec = json.loads(request.body or b"{}")
+        service, item_id = str(spec["service"]), int(spec["id"])
+        if request.method == "DELETE":
+            return json_response({"removed": app.world.remove_play(service, item_id)})
+        play = app.world.add_play(
+            service,
+            item_id,
+            int(spec.get("user", 1)),
+            at=int(spec["at"]) if spec.get("at") is not None else None,
+            season=int(spec.get("season", 0)),
+            episodes=int(spec.get("episodes", 1)),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        return _error(f"bad play: {exc}")
+    return json_response({"user": play.user, "at": play.at, "season": play.season})
+
+
 def _disks(app) -> Response:
     rows = []
     for path in list(app.world.mounts):
@@ -93,6 +114,8 @@ def handle(app, request: Request) -> Response:
         return _requests(app, request)
     if route == "media" and method == "POST":
         return _media(app, request)
+    if route == "plays" and method in ("POST", "DELETE"):
+        return _plays(app, request)
     if route == "disks" and method == "GET":
         return _disks(app)
     return json_response({"service": app.name, "usage": USAGE}, 404)

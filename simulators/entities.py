@@ -59,6 +59,8 @@ class Play:
     duration: int
     season: int = 0
     episodes: int = 0
+    # Tautulli's row ids for this play, given once and never reused.
+    serial: int = 0
 
     def episode_times(self) -> list[tuple[int, int]]:
         """Return ``(episode number, start time)`` for every episode watched."""

@@ -9,6 +9,7 @@ does in a real Tautulli.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from simulators.plex_render import episode_key
 from simulators.server import Request, Response, ServiceApp, json_response
@@ -21,6 +22,17 @@ HISTORY_FILTERS = (
     "user_id",
     "media_type",
 )
+
+
+def _day_start(day: str | None) -> int | None:
+    """Midnight (UTC) starting a ``YYYY-MM-DD`` day, as epoch seconds."""
+    if not day:
+        return None
+    try:
+        moment = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return int(moment.timestamp())
 
 
 def envelope(data, result: str = "success", message: str | None = None, status=200):
@@ -38,8 +50,12 @@ class TautulliApp(ServiceApp):
     def __init__(self, world, api_key: str):
         super().__init__(world, api_key)
         self._rows: list[dict] | None = None
+        self._rows_version = -1
         self._rows_lock = threading.Lock()
-        # Rendered history replies by query: plays never change, and the
+        self._row_ids: dict[tuple[int, int], int] = {}
+        self._next_row_id = 0
+        self._next_serial = 0
+        # Rendered history replies by query, for one world version: the
         # benchmarks read the same pages every cycle to measure the client.
         self._history_pages: dict[tuple, bytes] = {}
         self.route("GET", "/api/v2", self.dispatch, listing="tautulli")
@@ -242,46 +258,73 @@ class TautulliApp(ServiceApp):
         return base
 
     def _all_rows(self) -> list[dict]:
-        # Built once: plays never change, and deleted items keep their history.
+        """Every history row, newest first, rebuilt when the world's plays change.
+
+        Row ids are given once per play and episode, in date order for the
+        plays the world started with and in arrival order after that, and
+        never reused: a real Tautulli numbers rows as it writes them.
+        Deleted items keep their history.
+        """
         with self._rows_lock:
-            if self._rows is not None:
-                return self._rows
             world = self.world
+            if self._rows is not None and self._rows_version == world.version:
+                return self._rows
             with world.lock:
+                version = world.version
                 movies = [*world.movies.values(), *world.removed_movies.values()]
                 shows = [*world.series.values(), *world.removed_series.values()]
-            rows = []
-            for movie in movies:
-                for play in movie.plays:
-                    rows.append(
-                        self._row(0, play, world.users[play.user - 1], movie, "movie")
-                    )
-            for series in shows:
-                by_number = {s.number: s for s in series.seasons}
-                for play in series.plays:
-                    season = by_number[play.season]
-                    for episode, at in play.episode_times():
-                        rows.append(
-                            self._row(
-                                0,
-                                play,
-                                world.users[play.user - 1],
-                                series,
-                                "episode",
-                                season,
-                                episode,
-                                at,
-                            )
-                        )
-            rows.sort(key=lambda r: (r["date"], r["rating_key"]))
-            for number, row in enumerate(rows, 1):
-                row["reference_id"] = row["row_id"] = row["id"] = number
-                row["group_ids"] = str(number)
-            rows.reverse()
-            self._rows = rows
+                rows = self._build_rows(movies, shows)
+            self._rows, self._rows_version = rows, version
+            self._history_pages.clear()
             return rows
 
+    def _build_rows(self, movies, shows) -> list[dict]:
+        world = self.world
+        built: list[tuple[tuple[int, int], dict]] = []
+        for movie in movies:
+            for play in movie.plays:
+                row = self._row(0, play, world.users[play.user - 1], movie, "movie")
+                built.append(((self._serial(play), 0), row))
+        for series in shows:
+            by_number = {s.number: s for s in series.seasons}
+            for play in series.plays:
+                season = by_number[play.season]
+                for episode, at in play.episode_times():
+                    row = self._row(
+                        0,
+                        play,
+                        world.users[play.user - 1],
+                        series,
+                        "episode",
+                        season,
+                        episode,
+                        at,
+                    )
+                    built.append(((self._serial(play), episode), row))
+        fresh = sorted(
+            (entry for entry in built if entry[0] not in self._row_ids),
+            key=lambda entry: (entry[1]["date"], entry[1]["rating_key"]),
+        )
+        for key, _ in fresh:
+            self._next_row_id += 1
+            self._row_ids[key] = self._next_row_id
+        rows = []
+        for key, row in built:
+            number = self._row_ids[key]
+            row["reference_id"] = row["row_id"] = row["id"] = number
+            row["group_ids"] = str(number)
+            rows.append(row)
+        rows.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
+        return rows
+
+    def _serial(self, play) -> int:
+        if not play.serial:
+            self._next_serial += 1
+            play.serial = self._next_serial
+        return play.serial
+
     def cmd_history(self, request: Request):
+        self._all_rows()  # drops the kept pages when the plays changed
         key = tuple(sorted((k.lower(), tuple(v)) for k, v in request.query.items()))
         hit = self._history_pages.get(key)
         if hit is not None:
@@ -308,6 +351,15 @@ class TautulliApp(ServiceApp):
                     for k, v in wanted.items()
                 )
             ]
+        # Days as the server's clock reads them (UTC here), both inclusive.
+        after, before = (
+            _day_start(request.arg("after")),
+            _day_start(request.arg("before")),
+        )
+        if after is not None:
+            matched = [r for r in matched if r["date"] >= after]
+        if before is not None:
+            matched = [r for r in matched if r["date"] < before + 86_400]
         if request.arg("order_dir") == "asc":
             matched = matched[::-1]
         start = int(request.arg("start", "0") or 0)

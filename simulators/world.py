@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from simulators import catalog
 from simulators.entities import (
@@ -24,6 +25,7 @@ from simulators.entities import (
     MediaRequest,
     Mount,
     Movie,
+    Play,
     Series,
     User,
 )
@@ -356,6 +358,55 @@ class World:
         with self.lock:
             item.rev += 1
             self._changed()
+
+    def add_play(
+        self,
+        service: str,
+        item_id: int,
+        user: int,
+        *,
+        at: int | None = None,
+        season: int = 0,
+        episodes: int = 1,
+    ) -> Play:
+        """A user plays a movie, or ``episodes`` episodes of a season, ending ``at``.
+
+        Every media server and companion then reports it, as after a real play.
+        """
+        with self.lock:
+            item = self._playable(service, item_id)
+            if isinstance(item, Series) and not season:
+                season = next((s.number for s in item.seasons if s.number), 1)
+            play = Play(
+                user=user,
+                at=self.now if at is None else at,
+                duration=2_400,
+                season=season if isinstance(item, Series) else 0,
+                episodes=episodes if isinstance(item, Series) else 0,
+            )
+            item.plays.append(play)
+            item.plays.sort(key=lambda p: p.at)
+            self._changed()
+            return play
+
+    def remove_play(self, service: str, item_id: int) -> bool:
+        """Forget the newest play of an item, as deleting a history row does."""
+        with self.lock:
+            item = self._playable(service, item_id)
+            if not item.plays:
+                return False
+            item.plays.pop()
+            self._changed()
+            return True
+
+    def _playable(self, service: str, item_id: int) -> Movie | Series:
+        items: dict[int, Any] = {"radarr": self.movies, "sonarr": self.series}.get(
+            service, {}
+        )
+        item = items.get(item_id)
+        if item is None:
+            raise ValueError(f"no {service} item {item_id} to play")
+        return item
 
     def add_media(
         self, count: int, service: str | None = None

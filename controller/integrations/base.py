@@ -15,7 +15,7 @@ import httpx
 
 from controller.integrations.errors import IntegrationError
 from controller.integrations.http import HttpClient, HttpSettings, Sleep
-from controller.integrations.parsing import FetchNotes
+from controller.integrations.parsing import FetchNotes, to_float
 
 
 class ServiceClient:
@@ -70,6 +70,11 @@ class ServiceClient:
         """Return an integer option, falling back to ``default``."""
         value = self.options.get(key, default)
         return int(value) if isinstance(value, int | float | str) else default
+
+    def option_float(self, key: str, default: float) -> float:
+        """Return a number option, falling back to ``default``."""
+        value = to_float(self.options.get(key))
+        return default if value is None else value
 
     def close(self) -> None:
         """Release the connection pool."""

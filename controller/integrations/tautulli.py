@@ -5,18 +5,25 @@ Tautulli knows plays by Plex ratingKey, so it needs a Plex integration's index
 ``rating_key``, a show's ``grandparent_rating_key`` or a season's
 ``parent_rating_key``, with a bounded number of requests in flight. When that
 would take more requests than reading the whole history page by page, it reads
-the history instead, a few pages at a time, keeping of each row only its keys,
-date and user; both give the same records.
+the history instead, a few pages at a time, keeping of each row only its id,
+keys, date and user; both give the same records.
+
+The history read in full is kept, summed per ratingKey, in the integration's
+sync state (:mod:`controller.integrations.sync`); the next cycles read only the
+rows of the last days and add the new ones, as long as the history's row count
+grew by exactly those (:class:`~controller.integrations.history.PlayHistory`).
+History is read with ``grouping=0`` (one row per session, whatever the user's
+display setting), so rows never change once written.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
@@ -29,14 +36,20 @@ from controller.integrations.capabilities import (
 )
 from controller.integrations.connection import run_test
 from controller.integrations.errors import AuthenticationFailed
+from controller.integrations.history import Play, PlayHistory
 from controller.integrations.parsing import parse_datetime, to_int
+from controller.integrations.sync import DEFAULT_FULL_SYNC_HOURS, SyncState
 
 Row = dict[str, Any]
+HISTORY = "tautulli.history"
+logger = logging.getLogger(__name__)
 
 
 class _HistoryRow(msgspec.Struct):
     """The columns of a play that this client reads (a row has some fifty)."""
 
+    id: Any = None
+    row_id: Any = None
     rating_key: Any = None
     parent_rating_key: Any = None
     grandparent_rating_key: Any = None
@@ -70,6 +83,7 @@ class TautulliClient(ServiceClient):
     type_name = "tautulli"
     product = "Tautulli"
     bridge = "plex"
+    _sync: SyncState | None = None
 
     def auth(self, api_key: str) -> tuple[dict[str, str], dict[str, str]]:
         """Tautulli takes the key only as the ``apikey`` query parameter."""
@@ -112,8 +126,16 @@ class TautulliClient(ServiceClient):
 
     # -- watch data -----------------------------------------------------------
 
+    def use_sync(self, state: SyncState) -> None:
+        """Keep the summed history between cycles (see :mod:`.history`)."""
+        self._sync = state
+
     def watch_data_for(self, index: dict[str, ItemLink]) -> list[WatchRecord]:
         """Return plays for each Plex ratingKey in ``index``.
+
+        With the history summed by an earlier cycle, only the rows of the last
+        days are read; the whole history is read again when those do not add
+        up, and at least every ``full_sync_hours`` (24 by default).
 
         Args:
             index: Plex ratingKey → the title or season it stands for, limited
@@ -121,12 +143,71 @@ class TautulliClient(ServiceClient):
         """
         if not index:
             return []
+        history = self._kept_history()
+        if history is not None and self._read_since(history):
+            return history.records(index)
         page = self.option_int("history_page_size", 1000)
-        first = self.command("get_history", _HistoryReply, start=0, length=1)
+        first = self.command(
+            "get_history", _HistoryReply, start=0, length=1, grouping=0
+        )
         total = to_int((first or {}).get("recordsTotal")) or 0
         if total // page + 1 < len(index):
-            return self._from_full_history(index, page)
+            history = self._read_all(page)
+            if self._sync is not None and history.incremental:
+                self._sync.keep(HISTORY, history, full=True)
+            return history.records(index)
         return self._per_item(index)
+
+    def _kept_history(self) -> PlayHistory | None:
+        if self._sync is None:
+            return None
+        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
+        history: PlayHistory | None = self._sync.get(HISTORY, hours)
+        return history
+
+    def _read_since(self, history: PlayHistory) -> bool:
+        """Add the rows since :meth:`PlayHistory.since`; False if they do not fit."""
+        totals: list[int] = []
+
+        def page_of(payload: Any) -> tuple[list[Any], int | None]:
+            plays, filtered, total = _play_page(payload)
+            totals.append(total)
+            return plays, filtered
+
+        plays = self.http.get_pages(
+            "api/v2",
+            params={
+                "cmd": "get_history",
+                "grouping": 0,
+                "after": history.since(),
+                "order_column": "date",
+                "order_dir": "desc",
+            },
+            offset_param="start",
+            limit_param="length",
+            page_size=self.option_int("history_page_size", 1000),
+            extract=page_of,
+            shape=_HistoryReply,
+        )
+        # The first page's count: rows added after it was read are newer than
+        # every row read, so the next short read finds them.
+        if not totals or not history.extend(plays, totals[0]):
+            logger.info("tautulli history does not add up: reading it in full")
+            return False
+        return True
+
+    def _read_all(self, page: int) -> PlayHistory:
+        plays = self.http.get_pages(
+            "api/v2",
+            params={"cmd": "get_history", "grouping": 0},
+            offset_param="start",
+            limit_param="length",
+            page_size=page,
+            extract=lambda payload: _play_page(payload)[:2],
+            workers=max(1, self.option_int("concurrency", 4)),
+            shape=_HistoryReply,
+        )
+        return PlayHistory.from_plays(plays)
 
     def _per_item(self, index: dict[str, ItemLink]) -> list[WatchRecord]:
         workers = max(1, self.option_int("concurrency", 4))
@@ -153,53 +234,9 @@ class TautulliClient(ServiceClient):
         last, users = _summary(rows)
         return WatchRecord(link.ids, plays, last, users, link.season)
 
-    def _from_full_history(
-        self, index: dict[str, ItemLink], page: int
-    ) -> list[WatchRecord]:
-        plays = self.http.get_pages(
-            "api/v2",
-            params={"cmd": "get_history"},
-            offset_param="start",
-            limit_param="length",
-            page_size=page,
-            extract=_play_page,
-            workers=max(1, self.option_int("concurrency", 4)),
-            shape=_HistoryReply,
-        )
-        # Per ratingKey: plays, the latest date (as epoch seconds) and users.
-        counts: dict[str, int] = defaultdict(int)
-        latest: dict[str, float] = {}
-        users: dict[str, dict[str, None]] = defaultdict(dict)
-        for play in plays:
-            for key in play.keys:
-                if key not in index:
-                    continue
-                counts[key] += 1
-                if play.when is not None and play.when > latest.get(key, -1.0):
-                    latest[key] = play.when
-                if play.user:
-                    users[key].setdefault(play.user, None)
-        records = []
-        for key, count in counts.items():
-            link = index[key]
-            when = latest.get(key)
-            last = parse_datetime(when) if when is not None else None
-            records.append(
-                WatchRecord(link.ids, count, last, tuple(users[key]), link.season)
-            )
-        return records
 
-
-class _Play(NamedTuple):
-    """What the full-history walk keeps of one history row."""
-
-    keys: tuple[str, ...]
-    when: float | None  # epoch seconds
-    user: str
-
-
-# Builds a _Play from a 3-tuple in C, skipping the Python-level __new__.
-_new_play = partial(tuple.__new__, _Play)
+# Builds a Play from a 4-tuple in C, skipping the Python-level __new__.
+_new_play = partial(tuple.__new__, Play)
 
 
 def _epoch(value: Any) -> float | None:
@@ -214,27 +251,35 @@ def _key(value: Any) -> str:
     return value if type(value) is str else str(value or "")
 
 
-def _play_page(payload: Any) -> tuple[list[Any], int | None]:
-    """Read one history page as compact plays (a page of rows is dropped at once)."""
-    rows, total = _history_rows(payload)
-    plays = [
-        _new_play(
-            (
+def _play_page(payload: Any) -> tuple[list[Play], int | None, int]:
+    """Read one history page as compact plays (a page of rows is dropped at once).
+
+    Returns the plays, the rows matching the query and the rows in the history.
+    A movie's play counts for its ratingKey, an episode's for its season's and
+    its show's.
+    """
+    rows, filtered, total = _history_rows(payload)
+    plays = []
+    for row in rows:
+        parent, grandparent = (
+            _key(row.parent_rating_key),
+            _key(row.grandparent_rating_key),
+        )
+        keys = (parent, grandparent) if grandparent else (_key(row.rating_key),)
+        plays.append(
+            _new_play(
                 (
-                    _key(row.rating_key),
-                    _key(row.parent_rating_key),
-                    _key(row.grandparent_rating_key),
-                ),
-                _epoch(row.date or row.started),
-                str(row.friendly_name or row.user or ""),
+                    to_int(row.id if row.id is not None else row.row_id),
+                    tuple(k for k in keys if k),
+                    _epoch(row.date or row.started),
+                    str(row.friendly_name or row.user or ""),
+                )
             )
         )
-        for row in rows
-    ]
-    return plays, total
+    return plays, filtered, total
 
 
-def _history_rows(payload: Any) -> tuple[list[_HistoryRow], int | None]:
+def _history_rows(payload: Any) -> tuple[list[_HistoryRow], int | None, int]:
     """The rows of one history page: as decoded, or converted from a full decode."""
     if not isinstance(payload, _HistoryReply):
         try:
@@ -251,7 +296,7 @@ def _history_rows(payload: Any) -> tuple[list[_HistoryRow], int | None]:
     data = response.data
     if data is None:
         raise ValueError("no history data")
-    return data.data or [], to_int(data.recordsFiltered)
+    return data.data or [], to_int(data.recordsFiltered), to_int(data.recordsTotal) or 0
 
 
 def _only_objects(payload: Any) -> Any:

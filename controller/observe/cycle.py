@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from controller.integrations.capabilities import ItemLink
+from controller.integrations.sync import SyncStore
 from controller.media import DiskReading, MediaItem
 from controller.observe import enrich
 from controller.observe.fetch import Fetched, fetch_all
@@ -49,6 +50,7 @@ def observe(
     settings: SanitySettings | None = None,
     max_workers: int = 8,
     client_factory: Callable[[IntegrationConfigLike], Any] | None = None,
+    sync: SyncStore | None = None,
 ) -> Observation:
     """Observe every integration once and judge what was seen.
 
@@ -60,6 +62,8 @@ def observe(
         settings: sanity thresholds.
         max_workers: integrations fetched at the same time.
         client_factory: builds clients from specs (defaults to the registry).
+        sync: what earlier cycles' reads left behind (see
+            :mod:`controller.integrations.sync`); None reads everything in full.
 
     Returns:
         The observation, with its sanity report and the next baseline.
@@ -70,6 +74,8 @@ def observe(
         _keep_known,
         max_workers=max_workers,
         client_factory=client_factory,
+        sync=sync,
+        now=now,
     )
     for fetched in results:
         _map_paths(fetched)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from controller.integrations.capabilities import (
@@ -35,6 +36,7 @@ from controller.integrations.capabilities import (
 from controller.integrations.connection import describe_failure
 from controller.integrations.errors import IntegrationError
 from controller.integrations.registry import build_client
+from controller.integrations.sync import SyncAware, SyncStore
 from controller.media import DiskReading, MediaItem, MediaType
 from controller.observe.model import IntegrationConfigLike
 
@@ -154,6 +156,8 @@ def fetch_all(
     *,
     max_workers: int = 8,
     client_factory: Callable[[IntegrationConfigLike], Any] | None = None,
+    sync: SyncStore | None = None,
+    now: datetime | None = None,
 ) -> list[Fetched]:
     """Fetch every integration concurrently and return one result per spec.
 
@@ -162,17 +166,25 @@ def fetch_all(
         keep: narrows a bridge index to entries matching the *arr items.
         max_workers: integrations fetched at the same time.
         client_factory: builds a client from a spec (tests may replace it).
+        sync: what earlier cycles' reads left behind; clients that can read
+            only what changed are handed their integration's state.
+        now: the cycle's clock, for the sync states.
     """
     factory = client_factory or _default_client
     clients: dict[int, Any] = {}
     broken: dict[int, Fetched] = {}
+    if sync is not None:
+        sync.retain(spec.id for spec in specs)
     for spec in specs:
         try:
-            clients[spec.id] = factory(spec)
+            clients[spec.id] = client = factory(spec)
         except ValueError as exc:  # unknown type or unusable config
             broken[spec.id] = Fetched(
                 spec, failures={"config": str(exc)}, error_class="InvalidConfig"
             )
+            continue
+        if sync is not None and isinstance(client, SyncAware):
+            client.use_sync(sync.state_for(spec, now or datetime.now(UTC)))
     futures: dict[int, Future[Fetched]] = {}
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="observe") as pool:

@@ -35,6 +35,7 @@ from controller.engine.rules import compile_rules
 from controller.engine.scoring import ScoredItem, unsafe_keep_rules
 from controller.events import EventBus
 from controller.integrations.registry import client_options
+from controller.integrations.sync import SyncStore
 from controller.observe import observe
 from controller.observe.model import IntegrationSpec, Observation
 from controller.observe.sanity import ObservationBaseline, SanitySettings
@@ -186,6 +187,8 @@ class CycleRunner:
         self._clock = clock or store.now
         self._on_complete = on_complete
         self._baseline: ObservationBaseline | None = None
+        # Incremental reads (history sources) across this process's cycles.
+        self._sync = SyncStore()
         self._audit_mark = 0
         self.last: CycleResult | None = None
         self.phase = "idle"
@@ -230,7 +233,9 @@ class CycleRunner:
                 self._baseline = self._baseline.after_deletions(integration_id, count)
         shrink = float(desired["preferences"].get("libraryShrinkTolerancePct", 20))
         settings = SanitySettings(max_shrink=shrink / 100)
-        observation = observe(specs, self._load_baseline(), now, settings=settings)
+        observation = observe(
+            specs, self._load_baseline(), now, settings=settings, sync=self._sync
+        )
         self._baseline = observation.baseline
         with self._store.write() as db:
             snapshots.save_state(

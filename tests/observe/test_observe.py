@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from controller.integrations.sync import SyncStore
 from controller.observe import IntegrationSpec, Outcome, observe
 
 ARRS = ["sonarr", "radarr", "lidarr", "readarr"]
@@ -194,3 +195,40 @@ def test_full_enrichment_over_http_and_failed_source_distrusts_watchable_groups(
     failed = observe(specs, obs.baseline, NOW)
     assert failed.capabilities["watch_data"].outcome == Outcome.FAILED
     assert not failed.sanity.trusted("/data/media")
+
+
+def test_later_observations_read_tautulli_since_the_last_days(
+    make_sims, specs_for, needs
+):
+    """Check that kept history makes the next cycles short and still exact."""
+    needs("plex", "tautulli")
+    sims = make_sims(services=[*ARRS, "plex", "tautulli"])
+    specs = specs_for(sims)
+    sync = SyncStore()
+    first = observe(specs, None, NOW, sync=sync)
+    movie = next(
+        m
+        for m in sims.world.movies.values()
+        if m.plays and any(i.tmdb_id == m.tmdb_id for i in first.items)
+    )
+    sims.world.add_play("radarr", movie.id, user=2)
+    before = len(sims["tautulli"].requests)
+    second = observe(specs, first.baseline, NOW, sync=sync)
+    history = [
+        r
+        for r in sims["tautulli"].requests[before:]
+        if r.query.get("cmd") == ["get_history"]
+    ]
+    assert len(history) == 1 and "after" in history[0].query
+    fresh = observe(specs, first.baseline, NOW)  # no kept history: read in full
+
+    def plays(observation):
+        return {i.key: (i.play_count, i.last_played) for i in observation.items}
+
+    assert plays(second) == plays(fresh) != plays(first)
+    (item,) = [
+        i
+        for i in second.items
+        if i.media_type == "movie" and i.tmdb_id == movie.tmdb_id
+    ]
+    assert item.play_count == len(movie.plays)
