@@ -1,23 +1,24 @@
 """Latency under concurrent clients, and a bare Falcon-on-waitress ceiling.
 
 :func:`hammer` sends a bounded number of GETs from a fixed number of client
-threads (each with its own keep-alive connection) and reports p50, p99 and
-requests per second. :func:`hello_server` serves a one-route Falcon app with
-waitress, configured as ``capacitarr serve`` configures its server, so the
-ratio of the two says how much of the stack's ceiling our endpoints keep.
+threads (each with its own keep-alive connection), in a process of their own,
+and reports p50, p99 and requests per second. :func:`hello_server` serves a
+one-route Falcon app with waitress, configured as ``capacitarr serve``
+configures its server, so the ratio of the two says how much of the stack's
+ceiling our endpoints keep.
 """
 
 from __future__ import annotations
 
-import statistics
+import json
+import subprocess
+import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import falcon
-import httpx
 from waitress.server import create_server
 
 
@@ -39,58 +40,36 @@ def hammer(
     per_client: int = 50,
     max_seconds: float = 60.0,
 ) -> Latency:
-    """GET ``url`` ``per_client`` times from each of ``clients`` threads.
+    """GET ``url`` ``per_client`` times from each of ``clients`` client threads.
 
-    Every loop stops after its count or after ``max_seconds``, whichever comes
-    first; a warm-up request per client is not counted. A failed or timed-out
-    request counts as an error, with its time as a sample.
+    The clients run in a process of their own (``benchmarks.load_client``), so
+    they take nothing from the server's interpreter. Every loop stops after its
+    count or after ``max_seconds``, whichever comes first; a warm-up request per
+    client is not counted. A failed or timed-out request counts as an error,
+    with its time as a sample.
     """
-    samples: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    ready = threading.Semaphore(0)
-    go = threading.Event()
-
-    def get(http: httpx.Client) -> bool:
-        try:
-            return http.get(url).status_code < 400
-        except httpx.HTTPError:
-            return False
-
-    def client() -> None:
-        with httpx.Client(headers=headers, timeout=max_seconds) as http:
-            get(http)  # warm-up, not counted
-            ready.release()
-            go.wait(max_seconds)
-            for _ in range(per_client):
-                if time.monotonic() > deadline:
-                    break
-                began = time.perf_counter()
-                ok = get(http)
-                elapsed = time.perf_counter() - began
-                with lock:
-                    samples.append(elapsed)
-                    errors[0] += not ok
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for _ in threads:
-        ready.acquire(timeout=max_seconds)
-    deadline = time.monotonic() + max_seconds
-    go.set()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join(max_seconds * 2)
-    wall = time.perf_counter() - began
-    if not samples:
-        return Latency(float("nan"), float("nan"), 0.0, errors[0])
-    ordered = sorted(samples)
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.load_client",
+        url,
+        f"--clients={clients}",
+        f"--per-client={per_client}",
+        f"--max-seconds={max_seconds}",
+    ]
+    for name, value in (headers or {}).items():
+        command.append(f"--header={name}: {value}")
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=max_seconds * 3 + 30
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the load client failed: {done.stderr.strip()[-500:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
     return Latency(
-        p50_ms=statistics.median(ordered) * 1000,
-        p99_ms=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
-        rps=len(ordered) / wall,
-        errors=errors[0],
+        p50_ms=figures["p50_ms"],
+        p99_ms=figures["p99_ms"],
+        rps=figures["rps"],
+        errors=int(figures["errors"]),
     )
 
 

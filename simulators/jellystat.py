@@ -8,6 +8,8 @@ are the Jellyfin simulator's, so the two can be joined.
 
 from __future__ import annotations
 
+import threading
+
 from simulators.mediabrowser_items import ItemCatalogue, ms_date
 from simulators.server import Request, Response, ServiceApp, json_response
 
@@ -39,6 +41,8 @@ class JellystatApp(ServiceApp):
             listing="array",
         )
         self.route("GET", "/api/getHistory", self.get_history)
+        self._history: tuple[int, list[dict]] = (-1, [])
+        self._history_lock = threading.Lock()
 
     def authenticate(self, request: Request) -> bool:
         """Accept the key in the ``x-api-token`` header."""
@@ -138,6 +142,28 @@ class JellystatApp(ServiceApp):
     def get_history(self, request: Request):
         size = int(request.arg("size", "50") or 50)
         page = int(request.arg("page", "1") or 1)
+        rows = self._history_rows()
+        pages = max(1, -(-len(rows) // size))
+        return {
+            "current_page": page,
+            "pages": pages,
+            "size": size,
+            "results": rows[(page - 1) * size : page * size],
+        }
+
+    def _history_rows(self) -> list[dict]:
+        """Every play row, newest first; built once per world version."""
+        with self._history_lock:
+            version, rows = self._history
+            if version == self.world.version:
+                return rows
+            with self.world.lock:
+                version = self.world.version
+                rows = self._build_history()
+            self._history = (version, rows)
+            return rows
+
+    def _build_history(self) -> list[dict]:
         rows = []
         for movie in list(self.world.movies.values()):
             for play in movie.plays:
@@ -153,13 +179,7 @@ class JellystatApp(ServiceApp):
                     }
                 )
         rows.sort(key=lambda r: r["ActivityDateInserted"], reverse=True)
-        pages = max(1, -(-len(rows) // size))
-        return {
-            "current_page": page,
-            "pages": pages,
-            "size": size,
-            "results": rows[(page - 1) * size : page * size],
-        }
+        return rows
 
     # Series episodes are left out of getHistory: the controller does not read
     # them, and listing every episode play would make the reply huge.
