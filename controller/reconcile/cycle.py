@@ -207,7 +207,11 @@ class CycleRunner:
             }
 
     def observe(self, desired: dict[str, Any], now: datetime) -> Observation:
-        """Observe every enabled integration once."""
+        """Observe every enabled integration once (the collector paused)."""
+        with collector_paused():
+            return self._observe(desired, now)
+
+    def _observe(self, desired: dict[str, Any], now: datetime) -> Observation:
         specs = [
             IntegrationSpec(
                 id=i.id,
@@ -286,11 +290,11 @@ class CycleRunner:
         )
         self._approvals.expire_snoozes(now)
         self._enter("observing", run_id, integrations=len(desired["integrations"]))
-        observation = self.observe(desired, now)
+        observation = self._observe(desired, now)
         group_ids = self._record_observation(observation, now)
         desired = self.read_desired()  # disk groups discovered this cycle
         self._enter("planning", run_id, items=len(observation.items))
-        plan, scored = self.plan(desired, observation, now)
+        plan, scored = self._plan(desired, observation, now)
         self._enter(
             "acting", run_id, planned=sum(len(g.deletions) for g in plan.groups)
         )
@@ -412,6 +416,12 @@ class CycleRunner:
 
         Returns the plan and every scored item in planning order (the preview).
         """
+        with collector_paused():
+            return self._plan(desired, observation, now)
+
+    def _plan(
+        self, desired: dict[str, Any], observation: Observation, now: datetime
+    ) -> tuple[Plan, list[ScoredItem]]:
         prefs = desired["preferences"]
         default_mode = prefs.get("defaultDiskGroupMode", "dry-run")
         with self._store.read() as db:
