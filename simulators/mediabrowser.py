@@ -263,6 +263,14 @@ class MediaBrowserApp(ServiceApp):
             favourite = True
         parent_id = request.arg("ParentId")
         ids = {i for raw in request.args("Ids") for i in raw.split(",") if i}
+        sort_by = tuple(
+            f.strip().lower() for raw in request.args("SortBy") for f in raw.split(",")
+        )
+        descending = any(
+            o.strip().lower() == "descending"
+            for raw in request.args("SortOrder")
+            for o in raw.split(",")
+        )
         key = (
             user.id if user else None,
             frozenset(types),
@@ -271,6 +279,8 @@ class MediaBrowserApp(ServiceApp):
             favourite,
             parent_id,
             frozenset(ids),
+            sort_by,
+            descending,
             self.world.version,
         )
         hit = self._queries.get(key)
@@ -307,12 +317,32 @@ class MediaBrowserApp(ServiceApp):
             ):
                 continue
             out.append(entry)
+        if "dateplayed" in sort_by and user is not None:
+            out = self._by_date_played(out, user, descending)
         with self._query_lock:
             # Large enough for every box set's member query of a big world.
             if len(self._queries) > 4096:
                 self._queries.clear()
             self._queries[key] = out
         return out
+
+    def _by_date_played(self, entries: list, user, descending: bool) -> list:
+        """Order entries by when ``user`` last played them (never: as 0)."""
+        views: dict[int, dict] = {}
+
+        def last_played(entry) -> int:
+            kind = entry[0]
+            if kind == "movie":
+                return watching.movie_stats(entry[1], user.id)[1] or 0
+            if kind == "episode":
+                series = entry[1]
+                seen = views.get(id(series))
+                if seen is None:
+                    seen = views[id(series)] = watching.episode_views(series, user.id)
+                return seen.get((entry[2].number, entry[3] + 1), (0, 0))[1]
+            return 0
+
+        return sorted(entries, key=last_played, reverse=descending)
 
     def query(self, request: Request, user):
         """Answer an item query: ``Items``, ``TotalRecordCount``, ``StartIndex``."""

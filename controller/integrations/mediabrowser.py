@@ -12,9 +12,11 @@ scheme, the paths and the casing of query parameters.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -38,12 +40,24 @@ from controller.integrations.parsing import (
     parse_datetime,
     to_int,
 )
+from controller.integrations.played import (
+    EpisodePlays,
+    EpisodeRow,
+    MoviePlays,
+    MovieRow,
+    PlayedState,
+    cutoff,
+)
+from controller.integrations.sync import DEFAULT_FULL_SYNC_HOURS, SyncState
 
 TITLE_TYPES = "Movie,Series,Season"
+PLAYED = "mediabrowser.played"
+RECENT_PAGE = 200  # items per page of a read of what was played lately
 PAGE_SIZE = 2000  # items per page; fewer round trips over a large library
 CONCURRENCY = 4  # users (or box sets) read at the same time
 Entry = dict[str, Any]
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class _UserData(msgspec.Struct):
@@ -89,6 +103,7 @@ class MediaBrowserClient(ServiceClient):
         self._users: list[Entry] | None = None
         self._walks: dict[str, list[_Title]] = {}
         self._links: dict[str, ItemLink] = {}
+        self._sync: SyncState | None = None
 
     # -- product specifics (overridden) ---------------------------------------
 
@@ -230,16 +245,30 @@ class MediaBrowserClient(ServiceClient):
         with ThreadPoolExecutor(workers, thread_name_prefix=self.type_name) as pool:
             return list(pool.map(fetch, keys))
 
+    def use_sync(self, state: SyncState) -> None:
+        """Keep each user's plays between cycles (see :mod:`.played`)."""
+        self._sync = state
+
     def watch_data(self) -> list[WatchRecord]:
-        """Return plays per title and per season, summed over every user."""
+        """Return plays per title and per season, summed over every user.
+
+        With plays kept by an earlier cycle, each user's are brought up to date
+        from what was played since (see :mod:`controller.integrations.played`);
+        a user is read in full when that does not add up, and at least every
+        ``full_sync_hours`` (24 by default).
+        """
         counts: dict[WatchKey, int] = defaultdict(int)
         last: dict[WatchKey, str] = {}
         users: dict[WatchKey, list[str]] = defaultdict(list)
-        self.walk(self.admin_id())  # links for the episodes' series
-        # Each user's entries are summed per title and season as soon as they
-        # are read, so no more than a few users' listings are alive at once.
+        admin = self.admin_id()
+        self.walk(admin)  # links for the episodes' series
+        state = self._played_state()
         played = self._per_user(
-            lambda user_id: self._user_plays(user_id, self._played_entries(user_id))
+            lambda user_id: self._user_plays(
+                user_id,
+                self._user_movies(user_id, admin, state),
+                self._user_episodes(user_id, state),
+            )
         )
         for user, user_plays in zip(self.users(), played, strict=True):
             name = str(user.get("Name", ""))
@@ -261,24 +290,35 @@ class MediaBrowserClient(ServiceClient):
             if n > 0
         ]
 
-    def _played_entries(self, user_id: str) -> tuple[list[_Title], list[_Item]]:
-        """Return the movies (walked or played) and played episodes of a user.
+    # -- kept plays -------------------------------------------------------------
 
-        Episodes are the bulk of a watch history; they arrive as compact
-        :class:`_Item` records straight from the decoder.
-        """
-        movies = self._walks.get(user_id)
-        if movies is None:
-            movies = self._items(
-                user_id,
-                _titles_page,
-                UserId=user_id,
-                IncludeItemTypes="Movie",
-                IsPlayed="true",
-                Fields="ProviderIds",
-                EnableUserData="true",
-            )
-        episodes = self._items(
+    def _played_state(self) -> PlayedState:
+        """The plays kept for this server (a throwaway one without sync)."""
+        if self._sync is None:
+            return PlayedState()
+        kept = self._sync.entries.get(PLAYED)
+        if not isinstance(kept, PlayedState):
+            kept = PlayedState()
+            self._sync.keep(PLAYED, kept, full=True)
+        return kept
+
+    def _now(self) -> datetime:
+        return self._sync.now if self._sync is not None else datetime.now(UTC)
+
+    def _due(self, full_at: datetime) -> bool:
+        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
+        return hours <= 0 or self._now() - full_at >= timedelta(hours=hours)
+
+    def _user_episodes(self, user_id: str, state: PlayedState) -> EpisodePlays:
+        """A user's played episodes: brought up to date, or read in full."""
+        known = state.episodes.get(user_id)
+        if known is not None and not self._due(known.full_at):
+            updated = self._episodes_since(user_id, known)
+            if updated is not None:
+                state.episodes[user_id] = updated
+                return updated
+            logger.info("%s: plays of user %s do not add up", self.product, user_id)
+        entries = self._items(
             user_id,
             _items_page,
             UserId=user_id,
@@ -286,14 +326,190 @@ class MediaBrowserClient(ServiceClient):
             IsPlayed="true",
             EnableUserData="true",
         )
-        return [t for t in movies if t.type == "Movie"], episodes
+        fresh = EpisodePlays.from_episodes(self._episode_rows(entries), self._now())
+        if self._sync is not None:
+            state.episodes[user_id] = fresh
+        return fresh
+
+    def _episodes_since(self, user_id: str, known: EpisodePlays) -> EpisodePlays | None:
+        """Re-read the series of the episodes played since ``known`` was read.
+
+        A series is re-read only when an episode of it is new to ``known`` or
+        dated later than anything ``known`` holds of it: a play always moves
+        an episode's date forward, so an episode dated no later was read then.
+        """
+        recent, counted = self._played_since(user_id, "Episode", cutoff(known.newest))
+        touched = sorted(
+            {
+                series
+                for series, _, _, when in self._episode_rows(recent)
+                if when is None or not known.holds(series, when)
+            }
+        )
+        reread = {
+            series: self._episode_rows(
+                self._items(
+                    user_id,
+                    _items_page,
+                    UserId=user_id,
+                    ParentId=series,
+                    IncludeItemTypes="Episode",
+                    IsPlayed="true",
+                    EnableUserData="true",
+                )
+            )
+            for series in touched
+        }
+        return known.with_series(reread, counted)
+
+    def _user_movies(
+        self, user_id: str, admin: str, state: PlayedState
+    ) -> list[MovieRow]:
+        """A user's played movies: the admin's from the walk, others kept."""
+        if user_id == admin:
+            return [
+                (t.id, t.ids, t.plays, comparable_date(t.last_played, self.fetch_notes))
+                for t in self.walk(admin)
+                if t.type == "Movie" and t.plays
+            ]
+        known = state.movies.get(user_id)
+        if known is not None and not self._due(known.full_at):
+            recent, counted = self._played_since(
+                user_id, "Movie", cutoff(known.newest), Fields="ProviderIds"
+            )
+            updated = known.with_movies(self._movie_rows(recent), counted)
+            if updated is not None:
+                state.movies[user_id] = updated
+                return list(self._movie_entries(updated))
+        titles = self._items(
+            user_id,
+            _titles_page,
+            UserId=user_id,
+            IncludeItemTypes="Movie",
+            IsPlayed="true",
+            Fields="ProviderIds",
+            EnableUserData="true",
+        )
+        rows = [
+            (t.id, t.ids, t.plays, comparable_date(t.last_played, self.fetch_notes))
+            for t in titles
+            if t.type == "Movie"
+        ]
+        fresh = MoviePlays.from_movies(rows, self._now())
+        if self._sync is not None:
+            state.movies[user_id] = fresh
+        return rows
+
+    @staticmethod
+    def _movie_entries(plays: MoviePlays) -> Iterable[MovieRow]:
+        for movie, (ids, count, when) in plays.by_movie.items():
+            yield movie, ids, count, when
+
+    def _played_since(
+        self, user_id: str, kind: str, since: str | None, **query: Any
+    ) -> tuple[list[_Item], int]:
+        """Items of ``kind`` the user played, newest first, back to ``since``.
+
+        Returns them and the server's count of every such item the user has
+        played. Reads page after page until one reaches back past ``since``.
+        """
+        params = {
+            self._p(k): v
+            for k, v in {
+                "UserId": user_id,
+                "IncludeItemTypes": kind,
+                "IsPlayed": "true",
+                "EnableUserData": "true",
+                "Recursive": "true",
+                "SortBy": "DatePlayed",
+                "SortOrder": "Descending",
+                **query,
+            }.items()
+        }
+        if not self.camel_case:
+            params.pop("UserId", None)
+        size = self.option_int("recent_page_size", RECENT_PAGE)
+        found: list[_Item] = []
+        counted: int | None = None
+        while True:
+            params[self._p("StartIndex")] = len(found)
+            params[self._p("Limit")] = size
+            path = self.items_path(user_id)
+            page = self.http.get(path, params, _ItemsPage)
+            try:
+                entries, total = _items_page(page)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise self.http.unexpected(path, f"unexpected page ({exc})") from exc
+            if counted is None:
+                counted = total
+            found.extend(entries)
+            oldest = comparable_date(
+                entries[-1].UserData.LastPlayedDate
+                if entries and entries[-1].UserData
+                else None
+            )
+            if len(entries) < size or since is None or oldest is None or oldest < since:
+                break
+        if counted is None:
+            raise self.http.unexpected(self.items_path(user_id), "no item count")
+        return found, counted
+
+    def _episode_rows(self, entries: Iterable[_Item]) -> list[EpisodeRow]:
+        """Played episodes as (series id, season, plays, date) rows."""
+        notes = self.fetch_notes
+        rows: list[EpisodeRow] = []
+        for episode in entries:
+            if episode.Type == "Movie":
+                continue  # a server that ignored IncludeItemTypes
+            data = episode.UserData
+            series = episode.SeriesId
+            if data is None or not series:
+                continue
+            count = data.PlayCount
+            if type(count) is not int:
+                count = to_int(count)
+            if not count:
+                count = 1 if data.Played else 0
+                if not count:
+                    continue
+            season = episode.ParentIndexNumber
+            if type(season) is not int:
+                season = to_int(season)
+            rows.append(
+                (
+                    series if type(series) is str else str(series),
+                    season,
+                    count,
+                    comparable_date(data.LastPlayedDate, notes),
+                )
+            )
+        return rows
+
+    def _movie_rows(self, entries: Iterable[_Item]) -> list[MovieRow]:
+        """Played movies as (item id, provider ids, plays, date) rows."""
+        rows: list[MovieRow] = []
+        for movie in entries:
+            if movie.Type != "Movie":
+                continue
+            data = movie.UserData
+            count = (to_int(data.PlayCount) or 0) if data is not None else 0
+            rows.append(
+                (
+                    str(movie.Id),
+                    provider_ids(movie.ProviderIds, Kind.MOVIE),
+                    count,
+                    comparable_date(
+                        data.LastPlayedDate if data is not None else None,
+                        self.fetch_notes,
+                    ),
+                )
+            )
+        return rows
 
     def _user_plays(
-        self, user_id: str, played: tuple[list[_Title], list[_Item]]
+        self, user_id: str, movies: list[MovieRow], episodes: EpisodePlays
     ) -> dict[WatchKey, tuple[int, str | None]]:
         """Sum one user's plays per title and per season, with the latest date."""
-        movies, episodes = played
-        notes = self.fetch_notes
         plays: dict[WatchKey, tuple[int, str | None]] = {}
 
         def add(key: WatchKey, count: int, when: str | None) -> None:
@@ -306,41 +522,22 @@ class MediaBrowserClient(ServiceClient):
                     latest = when
                 plays[key] = (known[0] + count, latest)
 
-        for movie in movies:
-            link = self._link_of(movie)
-            if link and movie.plays:
-                add(
-                    (link.ids, None),
-                    movie.plays,
-                    comparable_date(movie.last_played, notes),
-                )
-        episodes = [
-            e for e in episodes if e.Type != "Movie"
-        ]  # servers that ignored IncludeItemTypes
-        self._link_series(user_id, {str(e.SeriesId) for e in episodes if e.SeriesId})
+        for movie, ids, count, when in movies:
+            link = self._links.get(movie)
+            if link is None and ids:
+                link = ItemLink(ids)
+            if link and count:
+                add((link.ids, None), count, when)
+        self._link_series(user_id, set(episodes.by_series))
         links = self._links
-        for episode in episodes:
-            data = episode.UserData
-            series = episode.SeriesId
-            if data is None or not series:
-                continue
-            link = links.get(series if type(series) is str else str(series))
+        for series, seasons in episodes.by_series.items():
+            link = links.get(series)
             if link is None:
                 continue
-            count = data.PlayCount
-            if type(count) is not int:
-                count = to_int(count)
-            if not count:
-                count = 1 if data.Played else 0
-                if not count:
-                    continue
-            when = comparable_date(data.LastPlayedDate, notes)
-            add((link.ids, None), count, when)
-            season = episode.ParentIndexNumber
-            if type(season) is not int:
-                season = to_int(season)
-            if season is not None:
-                add((link.ids, season), count, when)
+            for season, tally in seasons.items():
+                add((link.ids, None), tally.plays, tally.last)
+                if season is not None:
+                    add((link.ids, season), tally.plays, tally.last)
         return plays
 
     def _link_of(self, title: _Title) -> ItemLink | None:
