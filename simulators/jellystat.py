@@ -143,6 +143,8 @@ class JellystatApp(ServiceApp):
         size = int(request.arg("size", "50") or 50)
         page = int(request.arg("page", "1") or 1)
         rows = self._history_rows()
+        if str(request.arg("desc", "true")).lower() in ("false", "0"):
+            rows = rows[::-1]
         pages = max(1, -(-len(rows) // size))
         return {
             "current_page": page,
@@ -169,7 +171,7 @@ class JellystatApp(ServiceApp):
             for play in movie.plays:
                 rows.append(
                     {
-                        "Id": f"{movie.id}-{play.at}",
+                        "Id": f"{movie.id}-{play.user}-{play.at}",
                         "UserName": self.world.user_name(play.user),
                         "NowPlayingItemName": movie.title,
                         "NowPlayingItemId": self.catalogue.item_id(movie),

@@ -13,7 +13,7 @@ reads the whole history again. Pure: the client does the reading.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -32,14 +32,15 @@ class Play(NamedTuple):
     """One row of a play history.
 
     Attributes:
-        row_id: the server's id of the row, None when it sent none.
+        row_id: the server's id of the row (a number or a string), None when it
+            sent none.
         keys: the keys the play counts for (a movie's, or a season's and its
             show's).
         when: when the play started, epoch seconds; None when unknown.
         user: who played it ("" when unknown).
     """
 
-    row_id: int | None
+    row_id: Hashable | None
     keys: tuple[str, ...]
     when: float | None
     user: str
@@ -76,14 +77,14 @@ class PlayHistory:
     tallies: dict[str, Tally] = field(default_factory=dict)
     total: int = 0
     newest: float = 0.0
-    recent: dict[int, float] = field(default_factory=dict)
+    recent: dict[Hashable, float] = field(default_factory=dict)
     incremental: bool = True
 
     @classmethod
     def from_plays(cls, plays: Iterable[Play]) -> PlayHistory:
         """Sum a full read; a row read twice (pages shifted) counts once."""
         history = cls()
-        seen: set[int] = set()
+        seen: set[Hashable] = set()
         rows: list[Play] = []
         for play in plays:
             if play.row_id is None:
@@ -103,6 +104,14 @@ class PlayHistory:
         moment = datetime.fromtimestamp(self.newest, UTC) - OVERLAP
         return moment.date().isoformat()
 
+    def window_start(self) -> float:
+        """Epoch seconds from which a short read must return rows.
+
+        A reader that pages newest first may stop at the first row older.
+        """
+        start = datetime.fromisoformat(self.since()).replace(tzinfo=UTC)
+        return start.timestamp()
+
     def extend(self, plays: Iterable[Play], server_total: int) -> bool:
         """Add the new rows of a short read; False (nothing changed) if it does
         not add up, so the caller reads the whole history instead.
@@ -113,7 +122,7 @@ class PlayHistory:
         """
         if not self.incremental:
             return False
-        fresh: dict[int, Play] = {}
+        fresh: dict[Hashable, Play] = {}
         for play in plays:
             if play.row_id is None:
                 return False
@@ -161,6 +170,5 @@ class PlayHistory:
         for play in plays:
             if play.row_id is not None and play.when is not None:
                 self.recent[play.row_id] = play.when
-        start = datetime.fromisoformat(self.since()).replace(tzinfo=UTC) - _MARGIN
-        cutoff = start.timestamp()
+        cutoff = self.window_start() - _MARGIN.total_seconds()
         self.recent = {row: when for row, when in self.recent.items() if when >= cutoff}

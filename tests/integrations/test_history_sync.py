@@ -189,3 +189,40 @@ def test_sync_store_forgets_a_changed_or_removed_integration():
     assert fresh is not state and fresh.get("x", 24) is None
     store.retain([])
     assert store.state_for(Spec("k2"), NOW) is not fresh
+
+
+@pytest.fixture
+def jellystat_sims(make_sims, needs):
+    needs("jellyfin", "jellystat")
+    return make_sims(services=["jellyfin", "jellystat"])
+
+
+def _jellystat(sims, index, state=None):
+    before = len(sims["jellystat"].requests)
+    with client(sims, "jellystat", page_size=40) as jellystat:
+        if state is not None:
+            jellystat.use_sync(state)
+        records = jellystat.watch_data_for(index)
+    pages = [r for r in sims["jellystat"].requests[before:] if "page" in r.query]
+    return {(r.ids, r.season): r for r in records}, pages
+
+
+def test_jellystat_reads_its_newest_pages_and_counts_new_plays(jellystat_sims):
+    """Check short reads against full ones, before and after a new play."""
+    sims = jellystat_sims
+    with client(sims, "jellyfin") as jellyfin:
+        index = jellyfin.item_index()
+    state = SyncState("x", NOW)
+    first, full_pages = _jellystat(sims, index, state)
+    second, short_pages = _jellystat(sims, index, state)
+    assert len(short_pages) <= 2 < len(full_pages)
+    assert _summary(second) == _summary(first) == _summary(_jellystat(sims, index)[0])
+    movie = next(m for m in sims.world.movies.values() if m.plays and m.file_id)
+    sims.world.add_play("radarr", movie.id, user=4)
+    after, pages = _jellystat(sims, index, state)
+    assert len(pages) <= 2
+    assert _summary(after) == _summary(_jellystat(sims, index)[0]) != _summary(first)
+    assert sims.world.remove_play("radarr", movie.id)
+    removed, pages = _jellystat(sims, index, state)
+    assert len(pages) > 2  # the count fell: read in full
+    assert _summary(removed) == _summary(first)
