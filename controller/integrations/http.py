@@ -323,6 +323,7 @@ class HttpClient:
                 method, path.lstrip("/"), params=query or None, json=json_body
             )
             response = self._client.send(request)
+            _release(response)
         except httpx.TimeoutException as exc:
             self._log(method, url, "timeout", started)
             err: IntegrationError = Timeout(
@@ -444,6 +445,18 @@ class HttpClient:
         logger.info(
             "%s %s %s -> %s in %.0f ms", self.service, method, url, outcome, elapsed_ms
         )
+
+
+def _release(response: httpx.Response) -> None:
+    """Let a read response be freed as soon as nobody holds it.
+
+    httpx ties a response and its stream to each other, so a response (and the
+    whole body it kept) lives until Python's cyclic collector runs, which a
+    reconcile pass keeps paused: every reply of a pass stayed in memory to
+    its end. The body is read in full by now; the stream is only closed.
+    """
+    response.close()
+    response.stream = httpx.ByteStream(b"")
 
 
 @functools.cache
