@@ -145,15 +145,27 @@ def order_scored(
     """
     entries = scored if isinstance(scored, list) else list(scored)
     count = len(entries)
-    items = list(map(_ITEM, entries))
     tiebreak = _TIEBREAK_KEYS.get(tiebreaker, _TIEBREAK_KEYS[DEFAULT_TIEBREAKER])
-    steps = score_steps(entries)
-    integration_ids = np.fromiter(map(_INTEGRATION, items), np.int64, count)
-    keys = [-steps, *tiebreak(items), integration_ids]
+    columns = _sheet_columns(entries)
+    if columns is not None:
+        steps, sizes, integration_ids, external_ids, protected = columns
+        if tiebreaker == "size_asc":
+            ties = [sizes]
+        elif tiebreak is _TIEBREAK_KEYS["size_desc"]:
+            ties = [-sizes]
+        else:
+            ties = tiebreak(entries[0].sheet.table.items)
+    else:
+        items = list(map(_ITEM, entries))
+        steps = score_steps(entries)
+        sizes = np.fromiter(map(_SIZE, items), np.int64, count)
+        integration_ids = np.fromiter(map(_INTEGRATION, items), np.int64, count)
+        external_ids = list(map(_EXTERNAL_ID, items))
+        protected = np.fromiter(map(_PROTECTED, entries), np.bool_, count)
+        ties = tiebreak(items)
+    keys = [-steps, *ties, integration_ids]
     # lexsort sorts by its last key first.
-    permutation = np.lexsort(keys[::-1])
-    order: list[int] = permutation.tolist()
-    external_ids = list(map(_EXTERNAL_ID, items))
+    order: list[int] = np.lexsort(keys[::-1]).tolist()
     _order_ties_by_external_id(order, keys, external_ids)
     permutation = np.array(order, dtype=np.int64)
     return Ordered(
@@ -161,9 +173,39 @@ def order_scored(
         rows=permutation,
         external_ids=list(map(external_ids.__getitem__, order)),
         integration_ids=integration_ids[permutation],
-        sizes=np.fromiter(map(_SIZE, items), np.int64, count)[permutation],
+        sizes=sizes[permutation],
         steps=steps[permutation],
-        protected=np.fromiter(map(_PROTECTED, entries), np.bool_, count)[permutation],
+        protected=protected[permutation],
+    )
+
+
+_SHEET = operator.attrgetter("sheet")
+_ROW = operator.attrgetter("row")
+
+
+def _sheet_columns(
+    entries: list[ScoredItem],
+) -> tuple[Key, Key, Key, list[str], Key] | None:
+    """The keys straight from the score sheet, when ``entries`` are one whole
+    :func:`~controller.engine.scoring.score_items` result in its own order
+    (the usual case); None otherwise."""
+    if not entries:
+        return None
+    sheet = entries[0].sheet
+    table = sheet.table
+    count = len(entries)
+    if table.size != count or any(s is not sheet for s in map(_SHEET, entries)):
+        return None
+    if not np.array_equal(
+        np.fromiter(map(_ROW, entries), np.int64, count), np.arange(count)
+    ):
+        return None
+    return (
+        np.rint(sheet.scores * 10_000.0).astype(np.int64),
+        table.integers("size_bytes", _SIZE),
+        np.asarray(table.values("integration_id", _INTEGRATION), dtype=np.int64),
+        table.values("external_id", _EXTERNAL_ID),
+        sheet.protected,
     )
 
 

@@ -131,15 +131,30 @@ class ScoreBasis:
 
 
 class ScoreSheet:
-    """The table and raw factor scores one :func:`score_items` call computed."""
+    """What one :func:`score_items` call computed, as columns in row order.
+
+    Attributes:
+        table: the items' columns.
+        raw: raw factor scores, one row per item.
+        scores / protected: each item's final score and protection; the
+            ordering reads them instead of visiting every scored item.
+    """
 
     # Rows read one by one before all rows are converted at once: a cycle
     # shows the breakdown of its few planned items, the preview of every item.
     ONE_BY_ONE = 512
 
-    def __init__(self, table: ItemTable, raw: npt.NDArray[np.float64]) -> None:
+    def __init__(
+        self,
+        table: ItemTable,
+        raw: npt.NDArray[np.float64],
+        scores: npt.NDArray[np.float64],
+        protected: npt.NDArray[np.bool_],
+    ) -> None:
         self.table = table
         self.raw = raw
+        self.scores = scores
+        self.protected = protected
         self._rows: list[tuple[float, ...]] | None = None
         self._reads = 0
 
@@ -369,7 +384,8 @@ def _score_all(
     if not items:
         return []
     # Number the kinds (media type, integration) and give each row its kind.
-    kinds = list(zip(map(_MEDIA_TYPE, items), map(_INTEGRATION, items), strict=True))
+    integrations = table.values("integration_id", _INTEGRATION)
+    kinds = list(zip(map(_MEDIA_TYPE, items), integrations, strict=True))
     numbers = {kind: number for number, kind in enumerate(dict.fromkeys(kinds))}
     kind_rows = list(map(numbers.__getitem__, kinds))
     bases = [_basis_for(*kind, weights, compiled, context) for kind in numbers]
@@ -396,7 +412,7 @@ def _score_all(
     protected = outcome.protected_by >= 0
     scores = np.where(protected, 0.0, scores * outcome.modifiers)
 
-    sheet = ScoreSheet(table, raw)
+    sheet = ScoreSheet(table, raw, scores, protected)
     matched = outcome.matched
     for row in np.flatnonzero(protected).tolist():
         matched[row] = (usable[int(outcome.protected_by[row])],)
