@@ -7,12 +7,13 @@ baseline back the next time. Nothing here speaks HTTP; the clients do.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from controller.integrations.capabilities import ItemLink
+from controller.integrations.capabilities import ExternalIds, ItemLink
 from controller.integrations.sync import SyncStore
 from controller.media import DiskReading, MediaItem
 from controller.observe import enrich
@@ -71,7 +72,7 @@ def observe(
     started = time.monotonic()
     results = fetch_all(
         integrations,
-        _keep_known,
+        _KnownTitles(),
         max_workers=max_workers,
         client_factory=client_factory,
         sync=sync,
@@ -120,16 +121,35 @@ def observe(
     )
 
 
-def _keep_known(
-    items: list[MediaItem], index: dict[str, ItemLink]
-) -> dict[str, ItemLink]:
-    """Narrow a media server's index to entries some *arr item matches."""
-    known = enrich.known_keys(items)
-    return {
-        key: link
-        for key, link in index.items()
-        if any(k in known for k in enrich.id_keys(link.ids))
-    }
+class _KnownTitles:
+    """Narrows a media server's index to entries some *arr item matches.
+
+    One per observation: every history source is handed the same *arr items,
+    so their lookup keys are gathered once, on the first call.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: set[enrich.IdKey] | None = None
+
+    def __call__(
+        self, items: list[MediaItem], index: dict[str, ItemLink]
+    ) -> dict[str, ItemLink]:
+        with self._lock:
+            if self._known is None:
+                self._known = enrich.known_keys(items)
+            known = self._known
+        # Seasons share their show's ids: judge each set of ids once.
+        verdicts: dict[ExternalIds, bool] = {}
+        kept = {}
+        for key, link in index.items():
+            ids = link.ids
+            verdict = verdicts.get(ids)
+            if verdict is None:
+                verdict = verdicts[ids] = any(k in known for k in enrich.id_keys(ids))
+            if verdict:
+                kept[key] = link
+        return kept
 
 
 def _map_paths(fetched: Fetched) -> None:

@@ -81,6 +81,8 @@ class ItemIndex:
     def __init__(self, items: Iterable[MediaItem]) -> None:
         self.titles: dict[IdKey, list[MediaItem]] = defaultdict(list)
         self.seasons: dict[tuple[IdKey, int], list[MediaItem]] = defaultdict(list)
+        # Records of one title share its ids: their lookup keys, worked out once.
+        self._keys: dict[ExternalIds, list[IdKey]] = {}
         titles, seasons = self.titles, self.seasons
         for item in items:
             keys = item_keys(item)
@@ -95,19 +97,30 @@ class ItemIndex:
                 for key in keys:
                     titles[key].append(item)
 
+    def keys_of(self, ids: ExternalIds) -> list[IdKey]:
+        """:func:`id_keys` of ``ids``, remembered for the index's life."""
+        keys = self._keys.get(ids)
+        if keys is None:
+            keys = self._keys[ids] = id_keys(ids)
+        return keys
+
     def titles_for(self, ids: ExternalIds) -> list[MediaItem]:
         """Return title items (movie, show...) matching ``ids``."""
-        for key in id_keys(ids):
-            if key in self.titles:
-                return self.titles[key]
+        titles = self.titles
+        for key in self.keys_of(ids):
+            found = titles.get(key)
+            if found is not None:
+                return found
         return []
 
     def seasons_for(self, ids: ExternalIds, season: int | None) -> list[MediaItem]:
         """Return one season's items, or every season's when ``season`` is None."""
         number = -1 if season is None else season
-        for key in id_keys(ids):
-            if (key, number) in self.seasons:
-                return self.seasons[(key, number)]
+        seasons = self.seasons
+        for key in self.keys_of(ids):
+            found = seasons.get((key, number))
+            if found is not None:
+                return found
         return []
 
     def knows(self, ids: ExternalIds) -> bool:
@@ -136,7 +149,7 @@ def _watch_targets(index: ItemIndex, records: list[WatchRecord]) -> dict[int, Pl
     by_item: dict[int, Plays] = {}
     items: dict[int, MediaItem] = {}
     season_level = {
-        key for r in records if r.season is not None for key in id_keys(r.ids)[:1]
+        key for r in records if r.season is not None for key in index.keys_of(r.ids)[:1]
     }
 
     def add(item: MediaItem, record: WatchRecord) -> None:
@@ -161,7 +174,7 @@ def _watch_targets(index: ItemIndex, records: list[WatchRecord]) -> dict[int, Pl
             continue
         for item in index.titles_for(record.ids):
             add(item, record)
-        first = id_keys(record.ids)[:1]
+        first = index.keys_of(record.ids)[:1]
         if record.ids.kind == Kind.TV and first and first[0] not in season_level:
             for item in index.seasons_for(record.ids, None):
                 add(item, record)
