@@ -39,6 +39,7 @@ class ItemCatalogue:
         self.emby = emby
         self._lock = threading.Lock()
         self._index: tuple[int, dict] = (-1, {})
+        self._counts: tuple[int, dict] = (-1, {})
 
     # Ids --------------------------------------------------------------------
 
@@ -95,11 +96,22 @@ class ItemCatalogue:
 
     def boxsets(self) -> list[tuple[str, int]]:
         """Return the collections that still have a movie with a file."""
-        seen = {}
-        for movie in list(self.world.movies.values()):
-            if movie.file_id and movie.collection is not None:
-                seen.setdefault(movie.collection[1], movie.collection)
-        return sorted(seen.values(), key=lambda c: c[0])
+        return sorted(self._boxset_counts()[1], key=lambda c: c[0])
+
+    def boxset_size(self, collection: tuple[str, int]) -> int:
+        """How many movies with a file a collection holds."""
+        return self._boxset_counts()[1].get(collection, 0)
+
+    def _boxset_counts(self) -> tuple[int, dict]:
+        with self._lock:
+            if self._counts[0] == self.world.version:
+                return self._counts
+            counts: dict[tuple[str, int], int] = {}
+            for movie in list(self.world.movies.values()):
+                if movie.file_id and movie.collection is not None:
+                    counts[movie.collection] = counts.get(movie.collection, 0) + 1
+            self._counts = (self.world.version, counts)
+            return self._counts
 
     # Rendering --------------------------------------------------------------
 
@@ -315,6 +327,8 @@ class ItemCatalogue:
         out = self._base(collection[0], item_id, "BoxSet", True)
         if "providerids" in fields:
             out["ProviderIds"] = {"Tmdb": str(collection[1])}
+        if "childcount" in fields or "recursiveitemcount" in fields:
+            out["ChildCount"] = self.boxset_size(collection)
         if user is not None:
             out["UserData"] = self.user_data(
                 item_id, str(collection[1]), 0, None, False, False

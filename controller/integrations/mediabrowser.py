@@ -52,6 +52,7 @@ from controller.integrations.sync import DEFAULT_FULL_SYNC_HOURS, SyncState
 
 TITLE_TYPES = "Movie,Series,Season"
 PLAYED = "mediabrowser.played"
+BOXSETS = "mediabrowser.boxsets"
 RECENT_PAGE = 200  # items per page of a read of what was played lately
 PAGE_SIZE = 2000  # items per page; fewer round trips over a large library
 CONCURRENCY = 4  # users (or box sets) read at the same time
@@ -80,6 +81,7 @@ class _Item(msgspec.Struct):
     SeriesId: Any = None
     IndexNumber: Any = None
     ParentIndexNumber: Any = None
+    ChildCount: Any = None
     UserData: _UserData | None = None
 
 
@@ -599,29 +601,63 @@ class MediaBrowserClient(ServiceClient):
         return records
 
     def collections(self) -> list[NamedRecord]:
-        """Return, per movie or series, the names of the box sets holding it."""
+        """Return, per movie or series, the names of the box sets holding it.
+
+        Each box set's members take a request of their own. While no rule
+        rests on collections (``SyncState.fresh``), the members read in an
+        earlier cycle are kept for box sets whose item count is unchanged, and
+        every box set is read again after ``full_sync_hours``; otherwise every
+        box set is read every cycle.
+        """
         admin = self.admin_id()
         self.walk(admin)
-        boxsets = self._items(admin, UserId=admin, IncludeItemTypes="BoxSet")
-        named = [(str(b.Name or "").strip(), b.Id) for b in boxsets]
-        named = [(title, box_id) for title, box_id in named if title]
+        boxsets = self._items(
+            admin, UserId=admin, IncludeItemTypes="BoxSet", Fields="ChildCount"
+        )
+        named = [
+            (str(b.Name or "").strip(), b.Id, to_int(b.ChildCount)) for b in boxsets
+        ]
+        named = [entry for entry in named if entry[0]]
+        kept = self._kept_boxsets()
 
-        def members_of(box_id: Any) -> list[_Title]:
-            return self._items(
+        def members_of(entry: tuple[str, Any, int | None]) -> tuple[ExternalIds, ...]:
+            _, box_id, count = entry
+            known = kept.get(str(box_id))
+            if known is not None and count is not None and known[0] == count:
+                return known[1]
+            titles = self._items(
                 admin,
                 _titles_page,
                 UserId=admin,
                 ParentId=box_id,
                 Fields="ProviderIds",
             )
+            return tuple(t.ids for t in titles if t.ids)
 
+        listed = self._few_at_a_time(members_of, named)
+        if self._sync is not None:
+            boxes = {
+                str(box_id): (count, members)
+                for (_, box_id, count), members in zip(named, listed, strict=True)
+                if count is not None
+            }
+            self._sync.keep(BOXSETS, boxes, full=not kept)
         member_of: dict[ExternalIds, list[str]] = defaultdict(list)
-        listed = self._few_at_a_time(members_of, [box_id for _, box_id in named])
-        for (name, _), members in zip(named, listed, strict=True):
-            for member in members:
-                if member.ids and name not in member_of[member.ids]:
-                    member_of[member.ids].append(name)
+        for (name, _, _), members in zip(named, listed, strict=True):
+            for ids in members:
+                if name not in member_of[ids]:
+                    member_of[ids].append(name)
         return [NamedRecord(ids, tuple(n)) for ids, n in member_of.items()]
+
+    def _kept_boxsets(self) -> dict[str, tuple[int, tuple[ExternalIds, ...]]]:
+        """Box-set members kept from earlier cycles, when they may be used."""
+        if self._sync is None or "collections" in self._sync.fresh:
+            return {}
+        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
+        kept: dict[str, tuple[int, tuple[ExternalIds, ...]]] | None = self._sync.get(
+            BOXSETS, hours
+        )
+        return kept or {}
 
 
 def provider_ids(raw: Any, kind: Kind) -> ExternalIds | None:

@@ -4,8 +4,9 @@ A history source (Tautulli's play history, say) grows by a few rows a day while
 holding hundreds of thousands. A client that can read only what changed keeps
 what it learned in a :class:`SyncState` between cycles and reads the rest in
 full only when it must: on the first cycle, after its configuration changed,
-when its own consistency checks fail, or when its last full read is older than
-its ``full_sync_hours`` option. The observer owns one :class:`SyncStore` for
+when its own consistency checks fail, when its last full read is older than
+its ``full_sync_hours`` option, or when the cycle's decisions rest on the data
+(``SyncState.fresh``). The observer owns one :class:`SyncStore` for
 the life of the process (nothing is written to disk: a restart reads in full)
 and hands each client the state of its integration before the cycle's reads.
 
@@ -33,12 +34,15 @@ class SyncState:
     Attributes:
         fingerprint: digest of the settings the memory is valid for.
         now: the current cycle's clock.
+        fresh: capabilities that must be read in full this cycle, because a
+            decision rests on them (a protection rule on collections, say).
         entries: client-owned values by name.
         full_at: when each entry was last built from a full read.
     """
 
     fingerprint: str
     now: datetime
+    fresh: frozenset[str] = frozenset()
     entries: dict[str, Any] = field(default_factory=dict)
     full_at: dict[str, datetime] = field(default_factory=dict)
 
@@ -100,14 +104,20 @@ class SyncStore:
         self._states: dict[int, SyncState] = {}
         self._lock = threading.Lock()
 
-    def state_for(self, spec: _Spec, now: datetime) -> SyncState:
-        """The state of ``spec``'s integration, fresh when its settings changed."""
+    def state_for(
+        self, spec: _Spec, now: datetime, fresh: frozenset[str] = frozenset()
+    ) -> SyncState:
+        """The state of ``spec``'s integration, empty when its settings changed.
+
+        ``fresh`` names the capabilities to read in full this cycle.
+        """
         digest = fingerprint(spec)
         with self._lock:
             state = self._states.get(spec.id)
             if state is None or state.fingerprint != digest:
                 state = self._states[spec.id] = SyncState(digest, now)
             state.now = now
+            state.fresh = fresh
             return state
 
     def retain(self, ids: Iterable[int]) -> None:

@@ -52,6 +52,7 @@ def observe(
     max_workers: int = 8,
     client_factory: Callable[[IntegrationConfigLike], Any] | None = None,
     sync: SyncStore | None = None,
+    fresh: frozenset[str] = frozenset(),
 ) -> Observation:
     """Observe every integration once and judge what was seen.
 
@@ -65,6 +66,7 @@ def observe(
         client_factory: builds clients from specs (defaults to the registry).
         sync: what earlier cycles' reads left behind (see
             :mod:`controller.integrations.sync`); None reads everything in full.
+        fresh: capabilities a decision rests on this cycle, read in full.
 
     Returns:
         The observation, with its sanity report and the next baseline.
@@ -77,6 +79,7 @@ def observe(
         client_factory=client_factory,
         sync=sync,
         now=now,
+        fresh=fresh,
     )
     for fetched in results:
         _map_paths(fetched)

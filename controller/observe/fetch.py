@@ -158,6 +158,7 @@ def fetch_all(
     client_factory: Callable[[IntegrationConfigLike], Any] | None = None,
     sync: SyncStore | None = None,
     now: datetime | None = None,
+    fresh: frozenset[str] = frozenset(),
 ) -> list[Fetched]:
     """Fetch every integration concurrently and return one result per spec.
 
@@ -169,6 +170,7 @@ def fetch_all(
         sync: what earlier cycles' reads left behind; clients that can read
             only what changed are handed their integration's state.
         now: the cycle's clock, for the sync states.
+        fresh: capabilities to read in full this cycle whatever was kept.
     """
     factory = client_factory or _default_client
     clients: dict[int, Any] = {}
@@ -184,7 +186,7 @@ def fetch_all(
             )
             continue
         if sync is not None and isinstance(client, SyncAware):
-            client.use_sync(sync.state_for(spec, now or datetime.now(UTC)))
+            client.use_sync(sync.state_for(spec, now or datetime.now(UTC), fresh))
     futures: dict[int, Future[Fetched]] = {}
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="observe") as pool:

@@ -153,6 +153,19 @@ def engine_rules(db: Any) -> list[Rule]:
     ]
 
 
+# Media-server data (labels, collections, watchlists) decides nothing but the
+# rules that read it: while one is enabled, it is read in full every cycle.
+MEDIA_SERVER_CAPABILITIES = frozenset({"collections", "labels", "watchlist_data"})
+
+
+def deciding_capabilities(rules: list[Rule]) -> frozenset[str]:
+    """The enrichment capabilities an enabled rule rests on this cycle."""
+    compiled = compile_rules(rules)
+    if any("media_server" in rule.needs for rule in compiled.rules):
+        return MEDIA_SERVER_CAPABILITIES
+    return frozenset()
+
+
 def scoring_context(observation: Observation, active_types: set[str]) -> ScoringContext:
     """Tell the engine which sources answered, for factor gating."""
     broken = {h.type for h in observation.health.values() if not h.ok}
@@ -239,7 +252,12 @@ class CycleRunner:
         shrink = float(desired["preferences"].get("libraryShrinkTolerancePct", 20))
         settings = SanitySettings(max_shrink=shrink / 100)
         observation = observe(
-            specs, self._load_baseline(), now, settings=settings, sync=self._sync
+            specs,
+            self._load_baseline(),
+            now,
+            settings=settings,
+            sync=self._sync,
+            fresh=deciding_capabilities(desired["rules"]),
         )
         self._baseline = observation.baseline
         with self._store.write() as db:

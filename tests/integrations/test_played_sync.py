@@ -163,3 +163,33 @@ def test_a_failed_read_keeps_the_last_good_plays(server):
     again, queries = _read(sims, name, state)
     assert not _full_episode_reads(queries)
     assert _summary(again) == _summary(first)
+
+
+def _collections(sims, name, state):
+    before = len(sims[name].requests)
+    with client(sims, name) as media:
+        media.use_sync(state)
+        records = media.collections()
+    members = [
+        r
+        for r in sims[name].requests[before:]
+        if r.path.endswith("/Items") and {k.lower() for k in r.query} >= {"parentid"}
+    ]
+    return {r.ids: sorted(r.names) for r in records}, members
+
+
+def test_box_set_members_are_kept_only_while_no_rule_rests_on_them(server):
+    """Check kept members for unchanged box sets, and full reads when fresh."""
+    name, sims = server
+    state = SyncState("x", NOW)
+    first, first_members = _collections(sims, name, state)
+    second, members = _collections(sims, name, state)
+    assert first_members and not members
+    assert second == first
+    state.fresh = frozenset({"collections"})
+    third, fresh_members = _collections(sims, name, state)
+    assert len(fresh_members) == len(first_members) and third == first
+    state.fresh = frozenset()
+    state.now = NOW + timedelta(hours=25)
+    _, expired = _collections(sims, name, state)
+    assert len(expired) == len(first_members)

@@ -237,3 +237,18 @@ def test_suspicious_dates_are_reported_in_the_status(make_runtime, sims) -> None
     runtime._run_cycle("test")
     findings = runtime.status()["lastCycle"]["findings"]
     assert any("date" in f["kind"] for f in findings), findings
+
+
+def test_a_rule_on_media_server_data_makes_it_read_in_full_every_cycle():
+    """Check which capabilities must be fresh, from the enabled rules."""
+    from controller.engine import Rule
+    from controller.reconcile.cycle import (
+        MEDIA_SERVER_CAPABILITIES,
+        deciding_capabilities,
+    )
+
+    tag = Rule(1, "t", "tag", "contains", "keep", "always_keep", None)
+    label = Rule(2, "l", "collection", "contains", "Marvel", "always_keep", None)
+    off = Rule(3, "o", "label", "==", "x", "prefer_remove", None, enabled=False)
+    assert deciding_capabilities([tag, off]) == frozenset()
+    assert deciding_capabilities([tag, label]) == MEDIA_SERVER_CAPABILITIES
