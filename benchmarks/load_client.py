@@ -62,9 +62,21 @@ class Connection:
         return head
 
     def _read_body(self, length: int) -> None:
-        while len(self._buffer) < length:
-            self._fill()
-        self._buffer = self._buffer[length:]
+        if len(self._buffer) >= length:
+            self._buffer = self._buffer[length:]
+            return
+        # Large bodies are read into one buffer, never copied as they grow.
+        body = bytearray(length)
+        view = memoryview(body)
+        have = len(self._buffer)
+        view[:have] = self._buffer
+        self._buffer = b""
+        assert self._sock is not None
+        while have < length:
+            got = self._sock.recv_into(view[have:])
+            if not got:
+                raise ValueError("connection closed")
+            have += got
 
     def _fill(self) -> None:
         assert self._sock is not None
