@@ -39,6 +39,8 @@ ENDPOINTS = (
 # (``benchmarks/load.py`` is the test of reads while cycles run).
 QUIET_POLL = "pollIntervalSeconds: 3600"
 ONCE = frozenset({"/preview"})  # tens of MB per answer: one round is enough
+# The hello-world with our security headers: what the headers alone cost.
+HEADERS_ONLY = "hello + headers"
 
 
 def measure_api(env: dict[str, str], quick: bool) -> dict[str, Any]:
@@ -104,12 +106,14 @@ def paired_runs(
     hellos: list[Latency] = []
     runs: dict[str, list[Latency]] = {}
     shares: dict[str, list[float]] = {}
+    targets = [(HEADERS_ONLY, hello + "-headers", {})]
+    targets += [(path, base_url + path, headers) for path in ENDPOINTS]
     for round_no in range(rounds):
-        for path in ENDPOINTS:
+        for path, url, sent in targets:
             if path in ONCE and round_no:
                 continue
             before = hammer(hello, per_client=per_client)
-            run = hammer(base_url + path, headers=headers, per_client=per_client)
+            run = hammer(url, headers=sent, per_client=per_client)
             hellos.append(before)
             runs.setdefault(path, []).append(run)
             shares.setdefault(path, []).append(

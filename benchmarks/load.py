@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import falcon
 from waitress.server import create_server
 
+from api.middleware import SECURITY_HEADERS
+
 
 @dataclass(frozen=True)
 class Latency:
@@ -78,11 +80,21 @@ class _Hello:
         resp.media = {"hello": "world"}
 
 
+class _HelloWithHeaders:
+    """The hello-world with the headers every answer of ours carries."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"hello": "world"}
+        resp.set_header("X-Request-ID", "0123456789abcdef")
+        resp.set_headers(SECURITY_HEADERS)
+
+
 @contextmanager
 def hello_server(threads: int) -> Iterator[str]:
     """Serve a bare Falcon hello-world with waitress on loopback; yield its URL."""
     app = falcon.App()
     app.add_route("/hello", _Hello())
+    app.add_route("/hello-headers", _HelloWithHeaders())
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = {
+    "hello + headers",
     "hello-world",
     "/preview?limit=100",
     "/preview",
