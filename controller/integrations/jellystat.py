@@ -25,19 +25,18 @@ from controller.integrations.capabilities import (
 from controller.integrations.connection import run_test
 from controller.integrations.history import Play, PlayHistory
 from controller.integrations.parsing import parse_datetime, to_int
-from controller.integrations.sync import DEFAULT_FULL_SYNC_HOURS, SyncState
+from controller.integrations.sync import KeepsReads
 
 HISTORY = "jellystat.history"
 logger = logging.getLogger(__name__)
 
 
-class JellystatClient(ServiceClient):
+class JellystatClient(KeepsReads, ServiceClient):
     """Client for Jellystat (header ``x-api-token``)."""
 
     type_name = "jellystat"
     product = "Jellystat"
     bridge = "jellyfin"
-    _sync: SyncState | None = None
 
     def auth(self, api_key: str) -> tuple[dict[str, str], dict[str, str]]:
         """Jellystat takes the key in ``x-api-token``."""
@@ -54,10 +53,6 @@ class JellystatClient(ServiceClient):
                 "api/getLibraries", "expected a list of libraries from Jellystat"
             )
         return "Jellystat", ""
-
-    def use_sync(self, state: SyncState) -> None:
-        """Keep the summed history between cycles (see :mod:`.history`)."""
-        self._sync = state
 
     def history(self) -> list[dict[str, Any]]:
         """Return every playback row, reading all pages."""
@@ -125,7 +120,7 @@ class JellystatClient(ServiceClient):
         """
         if not index:
             return []
-        history = self._kept_history()
+        history: PlayHistory | None = self.kept(HISTORY)
         if history is not None and self._read_since(history):
             return history.records(index)
         pages = list(self._pages())
@@ -135,13 +130,6 @@ class JellystatClient(ServiceClient):
         if self._sync is not None and history.incremental and pages[0].pages:
             self._sync.keep(HISTORY, history, full=True)
         return history.records(index)
-
-    def _kept_history(self) -> PlayHistory | None:
-        if self._sync is None:
-            return None
-        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
-        history: PlayHistory | None = self._sync.get(HISTORY, hours)
-        return history
 
     def _read_since(self, history: PlayHistory) -> bool:
         """Add the rows of the newest pages; False if they do not add up."""

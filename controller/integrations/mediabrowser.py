@@ -16,7 +16,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -48,7 +47,7 @@ from controller.integrations.played import (
     PlayedState,
     cutoff,
 )
-from controller.integrations.sync import DEFAULT_FULL_SYNC_HOURS, SyncState
+from controller.integrations.sync import KeepsReads
 
 TITLE_TYPES = "Movie,Series,Season"
 PLAYED = "mediabrowser.played"
@@ -95,7 +94,7 @@ class _ItemsPage(msgspec.Struct):
 WatchKey = tuple[ExternalIds, int | None]
 
 
-class MediaBrowserClient(ServiceClient):
+class MediaBrowserClient(KeepsReads, ServiceClient):
     """Shared behaviour of the Jellyfin and Emby clients."""
 
     camel_case: ClassVar[bool] = True
@@ -105,7 +104,6 @@ class MediaBrowserClient(ServiceClient):
         self._users: list[Entry] | None = None
         self._walks: dict[str, list[_Title]] = {}
         self._links: dict[str, ItemLink] = {}
-        self._sync: SyncState | None = None
 
     # -- product specifics (overridden) ---------------------------------------
 
@@ -247,10 +245,6 @@ class MediaBrowserClient(ServiceClient):
         with ThreadPoolExecutor(workers, thread_name_prefix=self.type_name) as pool:
             return list(pool.map(fetch, keys))
 
-    def use_sync(self, state: SyncState) -> None:
-        """Keep each user's plays between cycles (see :mod:`.played`)."""
-        self._sync = state
-
     def watch_data(self) -> list[WatchRecord]:
         """Return plays per title and per season, summed over every user.
 
@@ -304,17 +298,10 @@ class MediaBrowserClient(ServiceClient):
             self._sync.keep(PLAYED, kept, full=True)
         return kept
 
-    def _now(self) -> datetime:
-        return self._sync.now if self._sync is not None else datetime.now(UTC)
-
-    def _due(self, full_at: datetime) -> bool:
-        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
-        return hours <= 0 or self._now() - full_at >= timedelta(hours=hours)
-
     def _user_episodes(self, user_id: str, state: PlayedState) -> EpisodePlays:
         """A user's played episodes: brought up to date, or read in full."""
         known = state.episodes.get(user_id)
-        if known is not None and not self._due(known.full_at):
+        if known is not None and not self.sync_due(known.full_at):
             updated = self._episodes_since(user_id, known)
             if updated is not None:
                 state.episodes[user_id] = updated
@@ -328,7 +315,7 @@ class MediaBrowserClient(ServiceClient):
             IsPlayed="true",
             EnableUserData="true",
         )
-        fresh = EpisodePlays.from_episodes(self._episode_rows(entries), self._now())
+        fresh = EpisodePlays.from_episodes(self._episode_rows(entries), self.sync_now())
         if self._sync is not None:
             state.episodes[user_id] = fresh
         return fresh
@@ -375,7 +362,7 @@ class MediaBrowserClient(ServiceClient):
                 if t.type == "Movie" and t.plays
             ]
         known = state.movies.get(user_id)
-        if known is not None and not self._due(known.full_at):
+        if known is not None and not self.sync_due(known.full_at):
             recent, counted = self._played_since(
                 user_id, "Movie", cutoff(known.newest), Fields="ProviderIds"
             )
@@ -397,7 +384,7 @@ class MediaBrowserClient(ServiceClient):
             for t in titles
             if t.type == "Movie"
         ]
-        fresh = MoviePlays.from_movies(rows, self._now())
+        fresh = MoviePlays.from_movies(rows, self.sync_now())
         if self._sync is not None:
             state.movies[user_id] = fresh
         return rows
@@ -653,10 +640,7 @@ class MediaBrowserClient(ServiceClient):
         """Box-set members kept from earlier cycles, when they may be used."""
         if self._sync is None or "collections" in self._sync.fresh:
             return {}
-        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
-        kept: dict[str, tuple[int, tuple[ExternalIds, ...]]] | None = self._sync.get(
-            BOXSETS, hours
-        )
+        kept: dict[str, tuple[int, tuple[ExternalIds, ...]]] | None = self.kept(BOXSETS)
         return kept or {}
 
 

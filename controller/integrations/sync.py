@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 DEFAULT_FULL_SYNC_HOURS = 24.0
@@ -51,20 +51,18 @@ class SyncState:
         built = self.full_at.get(name)
         if built is None or name not in self.entries:
             return None
-        if full_sync_hours <= 0 or self.now - built >= timedelta(hours=full_sync_hours):
-            return None
-        return self.entries[name]
+        return None if self.due(built, full_sync_hours) else self.entries[name]
+
+    def due(self, built: datetime, full_sync_hours: float) -> bool:
+        """Whether something read in full at ``built`` must be read in full again."""
+        hours = timedelta(hours=full_sync_hours)
+        return full_sync_hours <= 0 or self.now - built >= hours
 
     def keep(self, name: str, value: Any, *, full: bool) -> None:
         """Store ``value`` under ``name``; ``full``: it came from a full read."""
         self.entries[name] = value
         if full:
             self.full_at[name] = self.now
-
-    def drop(self, name: str) -> None:
-        """Forget ``name``, so the next read is a full one."""
-        self.entries.pop(name, None)
-        self.full_at.pop(name, None)
 
 
 @runtime_checkable
@@ -74,25 +72,49 @@ class SyncAware(Protocol):
     def use_sync(self, state: SyncState) -> None: ...
 
 
-class _Spec(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def api_key(self) -> str: ...
-    @property
-    def options(self) -> Mapping[str, Any]: ...
+class KeepsReads:
+    """What a client that keeps its reads between cycles shares (a mixin).
+
+    It is handed its integration's state before the cycle's reads; without
+    one (a client used on its own) it reads everything in full.
+    """
+
+    options: dict[str, Any]
+    _sync: SyncState | None = None
+
+    def use_sync(self, state: SyncState) -> None:
+        """Take this cycle's state of the integration."""
+        self._sync = state
+
+    def full_sync_hours(self) -> float:
+        """The ``full_sync_hours`` option (hours between full reads)."""
+        value = self.options.get("full_sync_hours")
+        try:
+            return DEFAULT_FULL_SYNC_HOURS if value is None else float(value)
+        except (TypeError, ValueError):
+            return DEFAULT_FULL_SYNC_HOURS
+
+    def kept(self, name: str) -> Any:
+        """A kept entry, or None when there is none or a full read is due."""
+        if self._sync is None:
+            return None
+        return self._sync.get(name, self.full_sync_hours())
+
+    def sync_now(self) -> datetime:
+        """The cycle's clock (the wall clock without a state)."""
+        return self._sync.now if self._sync is not None else datetime.now(UTC)
+
+    def sync_due(self, built: datetime) -> bool:
+        """Whether something read in full at ``built`` must be read again."""
+        if self._sync is None:
+            return True
+        return self._sync.due(built, self.full_sync_hours())
 
 
-def fingerprint(spec: _Spec) -> str:
+def fingerprint(type_name: str, url: str, api_key: str, options: Any) -> str:
     """Digest of what a memory depends on: type, URL, key and options."""
     text = json.dumps(
-        [spec.type, spec.url, spec.api_key, dict(spec.options)],
-        sort_keys=True,
-        default=str,
+        [type_name, url, api_key, dict(options)], sort_keys=True, default=str
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -105,17 +127,20 @@ class SyncStore:
         self._lock = threading.Lock()
 
     def state_for(
-        self, spec: _Spec, now: datetime, fresh: frozenset[str] = frozenset()
+        self,
+        integration_id: int,
+        digest: str,
+        now: datetime,
+        fresh: frozenset[str] = frozenset(),
     ) -> SyncState:
-        """The state of ``spec``'s integration, empty when its settings changed.
+        """An integration's state, empty when its settings' digest changed.
 
         ``fresh`` names the capabilities to read in full this cycle.
         """
-        digest = fingerprint(spec)
         with self._lock:
-            state = self._states.get(spec.id)
+            state = self._states.get(integration_id)
             if state is None or state.fingerprint != digest:
-                state = self._states[spec.id] = SyncState(digest, now)
+                state = self._states[integration_id] = SyncState(digest, now)
             state.now = now
             state.fresh = fresh
             return state

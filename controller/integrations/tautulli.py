@@ -38,7 +38,7 @@ from controller.integrations.connection import run_test
 from controller.integrations.errors import AuthenticationFailed
 from controller.integrations.history import Play, PlayHistory
 from controller.integrations.parsing import parse_datetime, to_int
-from controller.integrations.sync import DEFAULT_FULL_SYNC_HOURS, SyncState
+from controller.integrations.sync import KeepsReads
 
 Row = dict[str, Any]
 HISTORY = "tautulli.history"
@@ -77,13 +77,12 @@ class _HistoryReply(msgspec.Struct):
     response: _HistoryResponse | None = None
 
 
-class TautulliClient(ServiceClient):
+class TautulliClient(KeepsReads, ServiceClient):
     """Client for Tautulli's API v2 (``/api/v2?apikey=…&cmd=…``)."""
 
     type_name = "tautulli"
     product = "Tautulli"
     bridge = "plex"
-    _sync: SyncState | None = None
 
     def auth(self, api_key: str) -> tuple[dict[str, str], dict[str, str]]:
         """Tautulli takes the key only as the ``apikey`` query parameter."""
@@ -126,10 +125,6 @@ class TautulliClient(ServiceClient):
 
     # -- watch data -----------------------------------------------------------
 
-    def use_sync(self, state: SyncState) -> None:
-        """Keep the summed history between cycles (see :mod:`.history`)."""
-        self._sync = state
-
     def watch_data_for(self, index: dict[str, ItemLink]) -> list[WatchRecord]:
         """Return plays for each Plex ratingKey in ``index``.
 
@@ -143,7 +138,7 @@ class TautulliClient(ServiceClient):
         """
         if not index:
             return []
-        history = self._kept_history()
+        history: PlayHistory | None = self.kept(HISTORY)
         if history is not None and self._read_since(history):
             return history.records(index)
         page = self.option_int("history_page_size", 1000)
@@ -157,13 +152,6 @@ class TautulliClient(ServiceClient):
                 self._sync.keep(HISTORY, history, full=True)
             return history.records(index)
         return self._per_item(index)
-
-    def _kept_history(self) -> PlayHistory | None:
-        if self._sync is None:
-            return None
-        hours = self.option_float("full_sync_hours", DEFAULT_FULL_SYNC_HOURS)
-        history: PlayHistory | None = self._sync.get(HISTORY, hours)
-        return history
 
     def _read_since(self, history: PlayHistory) -> bool:
         """Add the rows since :meth:`PlayHistory.since`; False if they do not fit."""

@@ -36,7 +36,7 @@ from controller.integrations.capabilities import (
 from controller.integrations.connection import describe_failure
 from controller.integrations.errors import IntegrationError
 from controller.integrations.registry import build_client
-from controller.integrations.sync import SyncAware, SyncStore
+from controller.integrations.sync import SyncAware, SyncStore, fingerprint
 from controller.media import DiskReading, MediaItem, MediaType
 from controller.observe.model import IntegrationConfigLike
 
@@ -186,7 +186,9 @@ def fetch_all(
             )
             continue
         if sync is not None and isinstance(client, SyncAware):
-            client.use_sync(sync.state_for(spec, now or datetime.now(UTC), fresh))
+            digest = fingerprint(spec.type, spec.url, spec.api_key, spec.options)
+            moment = now or datetime.now(UTC)
+            client.use_sync(sync.state_for(spec.id, digest, moment, fresh))
     futures: dict[int, Future[Fetched]] = {}
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="observe") as pool:

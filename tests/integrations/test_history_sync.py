@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from controller.integrations.history import Play, PlayHistory
-from controller.integrations.sync import SyncState, SyncStore
+from controller.integrations.sync import SyncState, SyncStore, fingerprint
 from tests.integrations.conftest import client
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -175,20 +175,17 @@ def test_play_history_extends_only_when_the_count_adds_up():
 
 def test_sync_store_forgets_a_changed_or_removed_integration():
     """Check that new settings start a fresh state and removal forgets it."""
-
-    class Spec:
-        def __init__(self, key):
-            self.id, self.type, self.url, self.api_key = 4, "tautulli", "u", key
-            self.options = {}
-
     store = SyncStore()
-    state = store.state_for(Spec("k1"), NOW)
+    old = fingerprint("tautulli", "http://t", "k1", {})
+    state = store.state_for(4, old, NOW)
     state.keep("x", 1, full=True)
-    assert store.state_for(Spec("k1"), NOW) is state
-    fresh = store.state_for(Spec("k2"), NOW)
+    assert store.state_for(4, old, NOW) is state
+    new = fingerprint("tautulli", "http://t", "k2", {})
+    assert new != old
+    fresh = store.state_for(4, new, NOW)
     assert fresh is not state and fresh.get("x", 24) is None
     store.retain([])
-    assert store.state_for(Spec("k2"), NOW) is not fresh
+    assert store.state_for(4, new, NOW) is not fresh
 
 
 @pytest.fixture
