@@ -161,6 +161,28 @@ _FIELDS: dict[str, _Field] = {
     ),
 }
 FIELDS: tuple[str, ...] = tuple(_FIELDS)
+# Fields that read one attribute as it is: their columns are the scoring
+# table's own (the factors read several of them too), so each is read once.
+_ATTRIBUTES = {
+    "title": "title",
+    "quality": "quality_profile",
+    "seriesstatus": "series_status",
+    "language": "language",
+    "type": "media_type",
+    "requestedby": "requested_by",
+    "tag": "tags",
+    "genre": "genres",
+    "collection": "collections",
+    "label": "labels",
+    "sizebytes": "size_bytes",
+    "episodecount": "episode_count",
+    "playcount": "play_count",
+    "requestcount": "request_count",
+    "monitored": "monitored",
+    "requested": "is_requested",
+    "watchlist": "on_watchlist",
+    "watchedbyreq": "watched_by_requestor",
+}
 _OPERATORS = {
     "string": STRING_OPERATORS,
     "list": STRING_OPERATORS,
@@ -221,7 +243,10 @@ def build_matcher(
         "lastplayed": _last_played_matcher,
         "bool": _bool_matcher,
     }
-    mask, describe = builders[spec.kind](f"rule:{field}", spec, operator, value)
+    column = _ATTRIBUTES.get(field, f"rule:{field}")
+    if spec.kind == "number":  # a float column, beside any integer one
+        column += "#float"
+    mask, describe = builders[spec.kind](column, spec, operator, value)
     return mask, describe, spec.media_types, spec.needs
 
 
@@ -252,13 +277,20 @@ def _list_matcher(
                 return str(element)
         return None
 
+    def hit(elements: tuple[str, ...]) -> bool:
+        return any(positive(element.lower(), value) for element in elements)
+
     def mask(table: ItemTable) -> Flags:
-        lists = table.text_lists(name, get)
-        if positive is op.eq:
-            found = (value in elements for elements in lists)
-        else:
-            found = (any(value in e for e in elements) for elements in lists)
-        hits = np.fromiter(found, np.bool_, table.size)
+        # Lists repeat (a few hundred genre and tag combinations over 100,000
+        # items): each distinct list is judged once.
+        verdicts: dict[tuple[str, ...], bool] = {(): False}
+        found = []
+        for elements in table.values(name, get):
+            verdict = verdicts.get(elements)
+            if verdict is None:
+                verdict = verdicts[elements] = hit(elements)
+            found.append(verdict)
+        hits = np.array(found, dtype=np.bool_)
         return hits if wanted else ~hits
 
     if wanted:

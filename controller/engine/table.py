@@ -114,12 +114,3 @@ class ItemTable:
     def texts(self, name: str, get: Getter) -> list[str]:
         """Lower-cased text, one per row, for case-insensitive comparisons."""
         return self._column(name, lambda: [v.lower() for v in map(get, self.items)])
-
-    def text_lists(self, name: str, get: Getter) -> list[tuple[str, ...]]:
-        """Lower-cased elements of a list field (tags, genres...), one per row."""
-        return self._column(
-            name,
-            lambda: [
-                tuple(map(str.lower, v)) if v else () for v in map(get, self.items)
-            ],
-        )
