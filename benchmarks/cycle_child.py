@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -20,6 +21,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from controller.reconcile.runtime import Runtime
 from controller.store import Store
@@ -45,11 +48,29 @@ def score_and_plan(runtime: Runtime, observation: Any) -> Any:
     return runtime.cycles.plan(desired, observation, observation.at)
 
 
-def measure(env: dict[str, str], runs: int, trace: bool) -> dict[str, Any]:
+def manifests_with(services: list[str], folder: Path) -> Path:
+    """A copy of the demo manifests keeping only ``services`` (all when empty)."""
+    if not services:
+        return DEMO
+    copy = folder / "manifests"
+    shutil.copytree(DEMO, copy)
+    path = copy / "integrations.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["integrations"] = [
+        i for i in document["integrations"] if i["type"] in services
+    ]
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return copy
+
+
+def measure(
+    env: dict[str, str], runs: int, trace: bool, services: list[str]
+) -> dict[str, Any]:
     """Run the cycles and return the figures."""
     folder = Path(tempfile.mkdtemp(prefix="capacitarr-bench-"))
     store = Store.open(folder / "capacitarr.db")
-    runtime = Runtime(store, manifests=DEMO, env=env, watch=False)
+    manifests = manifests_with(services, folder)
+    runtime = Runtime(store, manifests=manifests, env=env, watch=False)
     runtime.reload_manifests(trigger=False)
     warm_wall, _, _ = timed(lambda: runtime.cycles.run("warm-up"), 1)
     # The first cycle of a process reads every history in full; the second
@@ -98,8 +119,10 @@ def main() -> int:
     parser.add_argument("--env", required=True, help="JSON of the demo variables")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--trace", action="store_true", help="also tracemalloc")
+    parser.add_argument("--services", default="", help="comma-separated types")
     args = parser.parse_args()
-    figures = measure(json.loads(args.env), args.runs, args.trace)
+    services = [s for s in args.services.split(",") if s]
+    figures = measure(json.loads(args.env), args.runs, args.trace, services)
     print(json.dumps(figures), flush=True)
     return 0
 

@@ -34,13 +34,22 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--base-port", type=int, default=23100, help="below the ephemeral range"
     )
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument(
+        "--services",
+        default="",
+        help="only these of the demo's integrations, e.g. sonarr,radarr,plex",
+    )
     return parser.parse_args(argv)
 
 
-def cycle_figures(env: dict[str, str], runs: int, trace: bool) -> dict[str, Any]:
+def cycle_figures(
+    env: dict[str, str], runs: int, trace: bool, services: str = ""
+) -> dict[str, Any]:
     """Run ``benchmarks.cycle_child`` and return its figures."""
     command = [sys.executable, "-m", "benchmarks.cycle_child", "--env", json.dumps(env)]
     command += ["--runs", str(runs)] + (["--trace"] if trace else [])
+    if services:
+        command += ["--services", services]
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         raise RuntimeError(f"cycle benchmark failed:\n{done.stderr[-3000:]}")
@@ -61,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             ping(sims)
             began = time.perf_counter()
             runs = 1 if args.quick else (2 if size >= 100_000 else 3)
-            figures = cycle_figures(sims.demo_env(), runs, trace=not args.quick)
+            figures = cycle_figures(
+                sims.demo_env(), runs, trace=not args.quick, services=args.services
+            )
             figures["world_ready_s"] = sims.ready_seconds
             figures["bench_s"] = time.perf_counter() - began
             results["cycles"][size] = figures
