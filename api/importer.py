@@ -133,6 +133,8 @@ def _integrations(
         }
         if item.timeoutSeconds is not None:
             options["timeoutSeconds"] = item.timeoutSeconds
+        if item.fullSyncHours is not None:
+            options["fullSyncHours"] = item.fullSyncHours
         values: dict[str, Any] = {
             "type": item.type,
             "url": item.url.raw,

@@ -183,6 +183,7 @@ def run_observe(args: argparse.Namespace) -> int:
                         ],
                         "showLevelOnly": integration.showLevelOnly,
                         "timeoutSeconds": integration.timeoutSeconds,
+                        "fullSyncHours": integration.fullSyncHours,
                     }
                 ),
             )

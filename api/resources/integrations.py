@@ -31,7 +31,12 @@ READ_ONLY = {
     "mediaCount",
     "mediaSizeBytes",
 }
-OPTION_FIELDS = ("showLevelOnly", "collectionDeletion", "timeoutSeconds")
+OPTION_FIELDS = (
+    "showLevelOnly",
+    "collectionDeletion",
+    "timeoutSeconds",
+    "fullSyncHours",
+)
 EXAMPLE_BODY = {
     "type": "object",
     "required": ["type", "name", "url", "apiKey"],
@@ -68,8 +73,9 @@ def _validated(body: dict[str, Any]) -> IntegrationModel:
 
 def _columns(model: IntegrationModel) -> dict[str, Any]:
     options = {name: getattr(model, name) for name in OPTION_FIELDS}
-    if options["timeoutSeconds"] is None:
-        del options["timeoutSeconds"]
+    for optional in ("timeoutSeconds", "fullSyncHours"):
+        if options[optional] is None:
+            del options[optional]
     return {
         "name": model.name,
         "type": model.type,

@@ -147,7 +147,8 @@ def client_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     """Translate an integration's desired-state options into client options.
 
     Manifests and the API speak camelCase (``pathMappings``, ``showLevelOnly``,
-    ``timeoutSeconds``); clients and the observer take snake_case settings.
+    ``timeoutSeconds``, ``fullSyncHours``); clients and the observer take
+    snake_case settings.
     Options already in client form pass through unchanged.
     """
     given = dict(options or {})
@@ -159,6 +160,8 @@ def client_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
         ]
     if given.get("showLevelOnly"):
         out["show_level_only"] = True
+    if given.get("fullSyncHours") is not None:
+        out["full_sync_hours"] = float(given["fullSyncHours"])
     if given.get("timeoutSeconds"):
         seconds = float(given["timeoutSeconds"])
         out["read_timeout"] = seconds

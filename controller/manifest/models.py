@@ -247,6 +247,17 @@ class Integration(_Model):
     timeoutSeconds: float | None = Field(
         default=None, gt=0, le=300, strict=True, description="Request timeout."
     )
+    fullSyncHours: float | None = Field(
+        default=None,
+        ge=0,
+        le=8760,
+        strict=True,
+        description=(
+            "Hours between full reads of watch histories (Tautulli, Jellystat, "
+            "Jellyfin and Emby plays); between them only what changed is read. "
+            "0 reads in full every cycle; default 24."
+        ),
+    )
 
     @field_validator("showLevelOnly")
     @classmethod

@@ -30,6 +30,7 @@ OPTION_FIELDS = (
     "showLevelOnly",
     "collectionDeletion",
     "timeoutSeconds",
+    "fullSyncHours",
 )
 CHANNEL_FLAGS = {
     "onCycleDigest": "on_cycle_digest",

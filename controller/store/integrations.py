@@ -30,7 +30,7 @@ CONFIG_COLUMNS = frozenset(
 @dataclass(frozen=True, slots=True)
 class Integration:
     """One configured service. ``options`` holds pathMappings, showLevelOnly,
-    collectionDeletion and timeoutSeconds."""
+    collectionDeletion, timeoutSeconds and fullSyncHours."""
 
     id: int
     name: str

@@ -223,3 +223,18 @@ def test_jellystat_reads_its_newest_pages_and_counts_new_plays(jellystat_sims):
     removed, pages = _jellystat(sims, index, state)
     assert len(pages) > 2  # the count fell: read in full
     assert _summary(removed) == _summary(first)
+
+
+def test_full_sync_hours_flows_from_the_manifest_to_the_clients():
+    """Check fullSyncHours: validated in manifests, handed to clients as hours."""
+    from pydantic import ValidationError
+
+    from controller.integrations.registry import client_options
+    from controller.manifest.models import Integration
+
+    base = {"name": "T", "type": "tautulli", "url": "http://t:8181"}
+    assert Integration.model_validate({**base, "fullSyncHours": 6}).fullSyncHours == 6
+    with pytest.raises(ValidationError):
+        Integration.model_validate({**base, "fullSyncHours": -1})
+    assert client_options({"fullSyncHours": 0})["full_sync_hours"] == 0.0
+    assert "full_sync_hours" not in client_options({"timeoutSeconds": 5})
