@@ -18,6 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from api.cli import Service
 from api.demo import issue_api_key, wait_until_up
 from api.serve import RESERVE_THREADS
@@ -39,8 +41,15 @@ ENDPOINTS = (
 # (``benchmarks/load.py`` is the test of reads while cycles run).
 QUIET_POLL = "pollIntervalSeconds: 3600"
 ONCE = frozenset({"/preview"})  # tens of MB per answer: one round is enough
+# Requests per client: 500 make a run of a few seconds at several thousand
+# requests a second, long enough that the start of the clients does not weigh
+# on the figure; the whole preview list keeps 50 (each answer is tens of MB).
+PER_CLIENT = 500
+PER_CLIENT_ONCE = 50
 # The hello-world with our security headers: what the headers alone cost.
 HEADERS_ONLY = "hello + headers"
+# The same with a body as large as ``/audit-log``'s first page: what bytes cost.
+SIZED = "hello, audit-size"
 
 
 def measure_api(env: dict[str, str], quick: bool) -> dict[str, Any]:
@@ -63,8 +72,12 @@ def measure_api(env: dict[str, str], quick: bool) -> dict[str, Any]:
         wait_until_up(service.url)
         runtime.loop.wait_idle(600)
         headers = {"X-Api-Key": issue_api_key(service.url, password)}
-        per_client = 10 if quick else 50
+        per_client = 10 if quick else PER_CLIENT
         figures: dict[str, Any] = {"items": _items(runtime)}
+        audit_bytes = len(
+            httpx.get(service.url + "/audit-log", headers=headers, timeout=30).content
+        )
+        figures["audit_bytes"] = audit_bytes
         with hello_server(runtime_threads(service)) as hello:
             figures.update(
                 paired_runs(
@@ -73,6 +86,7 @@ def measure_api(env: dict[str, str], quick: bool) -> dict[str, Any]:
                     headers,
                     per_client=per_client,
                     rounds=1 if quick else 3,
+                    sized=audit_bytes,
                 )
             )
         figures["sse"] = fan_out(
@@ -95,25 +109,30 @@ def paired_runs(
     *,
     per_client: int,
     rounds: int,
+    sized: int = 0,
 ) -> dict[str, Any]:
     """Measure each endpoint right after the hello-world, ``rounds`` times.
 
     The machine is shared and its speed drifts by a third within minutes, so an
     endpoint is compared with a hello-world run taken just before it, and the
     median of the rounds is reported. The whole preview list, bound by bytes,
-    is measured once.
+    is measured once. With ``sized``, a hello-world answering that many bytes
+    (with our headers) is measured too, as the ceiling for answers of that size.
     """
     hellos: list[Latency] = []
     runs: dict[str, list[Latency]] = {}
     shares: dict[str, list[float]] = {}
     targets = [(HEADERS_ONLY, hello + "-headers", {})]
+    if sized:
+        targets.append((SIZED, f"{hello}-bytes?n={sized}", {}))
     targets += [(path, base_url + path, headers) for path in ENDPOINTS]
     for round_no in range(rounds):
         for path, url, sent in targets:
             if path in ONCE and round_no:
                 continue
+            count = min(per_client, PER_CLIENT_ONCE) if path in ONCE else per_client
             before = hammer(hello, per_client=per_client)
-            run = hammer(url, headers=sent, per_client=per_client)
+            run = hammer(url, headers=sent, per_client=count)
             hellos.append(before)
             runs.setdefault(path, []).append(run)
             shares.setdefault(path, []).append(

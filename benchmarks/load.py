@@ -89,12 +89,35 @@ class _HelloWithHeaders:
         resp.set_headers(SECURITY_HEADERS)
 
 
+class _SizedWithHeaders:
+    """``/hello-bytes?n=N``: N bytes of JSON with our headers, for answers
+    whose size, not their handler, sets the pace."""
+
+    def __init__(self) -> None:
+        self._bodies: dict[int, bytes] = {}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        size = max(int(req.get_param("n") or 2), 2)
+        body = self._bodies.get(size)
+        if body is None:
+            body = self._bodies.setdefault(size, b'"' + b"x" * (size - 2) + b'"')
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = body
+        resp.set_header("X-Request-ID", "0123456789abcdef")
+        resp.set_headers(SECURITY_HEADERS)
+
+
 @contextmanager
 def hello_server(threads: int) -> Iterator[str]:
-    """Serve a bare Falcon hello-world with waitress on loopback; yield its URL."""
+    """Serve a bare Falcon hello-world with waitress on loopback; yield its URL.
+
+    Beside ``/hello`` it serves ``/hello-headers`` (the same answer with our
+    headers) and ``/hello-bytes?n=N`` (a body of N bytes with our headers).
+    """
     app = falcon.App()
     app.add_route("/hello", _Hello())
     app.add_route("/hello-headers", _HelloWithHeaders())
+    app.add_route("/hello-bytes", _SizedWithHeaders())
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

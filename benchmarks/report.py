@@ -77,6 +77,11 @@ def print_api(size: int, api: dict[str, Any]) -> None:
             f"{name:>18} | {lat.p50_ms:>5.1f} ms | {lat.p99_ms:>5.1f} ms | "
             f"{lat.rps:>7.0f} | {share:>8}{errors}"
         )
+    if api.get("audit_bytes"):
+        print(
+            f"hello, audit-size: the hello-world with our headers and a body of "
+            f"{api['audit_bytes']:,} bytes, the size of /audit-log's first page"
+        )
     sse = api["sse"]
     if "all_p50_ms" in sse:
         print(

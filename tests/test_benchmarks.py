@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = {
     "hello + headers",
+    "hello, audit-size",
     "hello-world",
     "/preview?limit=100",
     "/preview",
@@ -53,5 +54,6 @@ def test_quick_benchmark_reports_cycles_api_events_and_manifests(tmp_path) -> No
     assert set(api["latency"]) == ENDPOINTS
     assert all(run["errors"] == 0 for run in api["latency"].values())
     assert set(api["vs_hello"]) == ENDPOINTS - {"hello-world"}
+    assert api["audit_bytes"] > 100  # the first page of the audit log, as served
     assert api["sse"]["streams"] == 100 and "all_p50_ms" in api["sse"]
     assert api["manifest"]["rounds"] == 2
