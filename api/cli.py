@@ -19,6 +19,7 @@ from types import FrameType
 from api.app import create_app
 from api.serve import DEFAULT_PORT, make_server
 from controller import cli as controller_cli
+from controller.allocator import limit_malloc_arenas
 from controller.errors import CapacitarrError
 from controller.reconcile.runtime import Runtime
 from controller.store import Store
@@ -157,6 +158,8 @@ COMMANDS = (*controller_cli.COMMANDS, add_serve, add_demo)
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``capacitarr`` console script."""
+    # Before any thread starts, so every thread shares the capped arenas.
+    limit_malloc_arenas()
     parser = controller_cli.build_parser(COMMANDS)
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from controller.allocator import limit_malloc_arenas
 from controller.reconcile.runtime import Runtime
 from controller.store import Store
 
@@ -39,6 +40,24 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], list[float], A
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     return walls, cpus, result
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far (since the last reset), MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak() -> bool:
+    """Start a new peak of resident memory from the current one.
+
+    Linux (4.0 on) resets the high-water mark ``ru_maxrss`` reports when "5"
+    is written to ``/proc/self/clear_refs``; False where that is not possible.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def score_and_plan(runtime: Runtime, observation: Any) -> Any:
@@ -77,10 +96,13 @@ def measure(
     # is the first short read, which also warms the simulators' caches for
     # those queries. Cycles from the third on are what a running service does.
     timed(lambda: runtime.cycles.run("warm-up, short reads"), 1)
+    # The first cycles read every history whole: their peak is a start's, once.
+    first_peak = peak_rss_mb()
+    steady = reset_peak()
     cycle_wall, cycle_cpu, result = timed(lambda: runtime.cycles.run("bench"), runs)
-    # What a serving process reaches: the measurements below keep extra
-    # observations and plans alive at once, which no cycle does.
-    cycles_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # What a serving process reaches cycle after cycle: the measurements below
+    # keep extra observations and plans alive at once, which no cycle does.
+    cycles_peak = peak_rss_mb()
     desired = runtime.cycles.read_desired()
     observe_wall, observe_cpu, observation = timed(
         lambda: runtime.cycles.observe(desired, store.now()), runs
@@ -104,6 +126,8 @@ def measure(
         },
     }
     figures["peak_rss_mb"] = cycles_peak
+    figures["first_peak_rss_mb"] = first_peak
+    figures["peak_is_steady"] = steady
     if trace:
         tracemalloc.start()
         runtime.cycles.run("bench (traced)")
@@ -115,6 +139,7 @@ def measure(
 
 def main() -> int:
     """Parse the arguments, measure, print one JSON line."""
+    limit_malloc_arenas()  # as ``capacitarr serve`` does at start-up
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--env", required=True, help="JSON of the demo variables")
     parser.add_argument("--runs", type=int, default=3)

@@ -33,21 +33,34 @@ def print_cycles(cycles: dict[int, dict[str, Any]]) -> None:
     """One row per library size."""
     header = (
         f"{'size':>8} | {'items':>7} | {'first cycle':>11} | {'cycle':>13} | "
-        f"{'observe':>13} | {'score+plan':>11} | {'peak RSS':>8} | {'traced':>7}"
+        f"{'observe':>13} | {'score+plan':>11} | {'peak RSS':>8} | "
+        f"{'first peak':>10} | {'traced':>7}"
     )
     print("\n" + header)
     print("-" * len(header))
     for size, f in cycles.items():
         traced = f"{f['traced_peak_mb']:.0f} MB" if "traced_peak_mb" in f else "-"
+        first = f.get("first_peak_rss_mb", 0.0)
         print(
             f"{size:>8,} | {f['items']:>7,} | {f['first_cycle_s']:>9.2f} s | "
             f"{f['cycle_s']:>5.2f} s ({f['cycle_cpu_s']:>4.1f}) | "
             f"{f['observe_s']:>5.2f} s ({f['observe_cpu_s']:>4.1f}) | "
-            f"{f['plan_s'] * 1000:>8.0f} ms | {f['peak_rss_mb']:>5.0f} MB | {traced:>7}"
+            f"{f['plan_s'] * 1000:>8.0f} ms | {f['peak_rss_mb']:>5.0f} MB | "
+            f"{first:>7.0f} MB | {traced:>7}"
         )
         if f.get("failed"):
             print(f"{'':>8}   failed integrations: {', '.join(f['failed'])}")
     print("cycle and observe: wall seconds (CPU seconds of the controller process)")
+    steady = all(f.get("peak_is_steady") for f in cycles.values())
+    print(
+        "peak RSS: the highest resident memory during the measured cycles"
+        + (
+            " (the peak was reset after the first two)"
+            if steady
+            else " (since the process started: this system cannot reset the peak)"
+        )
+        + "; first peak: during the first two cycles, which read every history whole"
+    )
     for size, f in cycles.items():
         slow = sorted(f["integration_ms"].items(), key=lambda kv: -kv[1])[:4]
         print(

@@ -50,6 +50,7 @@ def test_quick_benchmark_reports_cycles_api_events_and_manifests(tmp_path) -> No
     assert cycle["items"] > 200 and cycle["failed"] == []
     assert cycle["planned"] > 0  # the demo disk is 90 % full: something to plan
     assert len(cycle["integration_ms"]) == 10
+    assert cycle["first_peak_rss_mb"] > 0 and cycle["peak_rss_mb"] > 0
     api = figures["api"]
     assert set(api["latency"]) == ENDPOINTS
     assert all(run["errors"] == 0 for run in api["latency"].values())
