@@ -6,10 +6,10 @@ threads, and each thread's arena keeps the pages its replies and records used
 long after they are freed: the process holds far more memory than it uses.
 Python serves small objects from its own arenas but takes everything over 512
 bytes from malloc: reply bodies, strings, list and dict tables, numpy columns.
-Two arenas are plenty for a process whose interpreter lock lets
-one thread allocate at a time; :func:`limit_malloc_arenas` sets that limit at
-start-up, before any thread exists, unless ``MALLOC_ARENA_MAX`` already says
-otherwise. Elsewhere (macOS, musl) it does nothing.
+Two arenas are plenty for a process whose interpreter lock lets one thread
+allocate at a time; :func:`limit_malloc_arenas` sets that limit at start-up,
+before any thread exists, unless ``MALLOC_ARENA_MAX`` already says otherwise.
+Elsewhere (macOS, musl) it does nothing.
 
 Handing freed pages back after each pass (``malloc_trim``) was measured too and
 left out: it gave back next to nothing (what remains is mostly held by
@@ -19,7 +19,6 @@ Python's small-object arenas, which are freed only when wholly empty).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 import platform
@@ -37,9 +36,9 @@ def _glibc() -> Any:
     """glibc's handle, or None on any other C library."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
-    name = ctypes.util.find_library("c") or "libc.so.6"
+    # The process's own symbols: the interpreter is linked against glibc.
     try:
-        return ctypes.CDLL(name)
+        return ctypes.CDLL(None)
     except OSError:
         return None
 
