@@ -9,18 +9,21 @@ fan-out to 100 streams and the manifest-edit latency.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import secrets
 import shutil
 import statistics
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from api.cli import Service
+from api.compress import LEVEL
 from api.demo import issue_api_key, wait_until_up
 from api.serve import RESERVE_THREADS
 from benchmarks.live import fan_out, manifest_latency
@@ -40,7 +43,10 @@ ENDPOINTS = (
 # copy of the demo manifests polls hourly so no cycle starts during them
 # (``benchmarks/load.py`` is the test of reads while cycles run).
 QUIET_POLL = "pollIntervalSeconds: 3600"
-ONCE = frozenset({"/preview"})  # tens of MB per answer: one round is enough
+# The whole list again, gzipped, as browsers and ``curl --compressed`` ask.
+PREVIEW_GZIP = "/preview, gzip"
+# Tens of MB per answer (a few gzipped): one round is enough.
+ONCE = frozenset({"/preview", PREVIEW_GZIP})
 # Requests per client: 500 make a run of a few seconds at several thousand
 # requests a second, long enough that the start of the clients does not weigh
 # on the figure; the whole preview list keeps 50 (each answer is tens of MB).
@@ -78,6 +84,7 @@ def measure_api(env: dict[str, str], quick: bool) -> dict[str, Any]:
             httpx.get(service.url + "/audit-log", headers=headers, timeout=30).content
         )
         figures["audit_bytes"] = audit_bytes
+        figures["gzip_levels"] = gzip_levels(service.url, headers)
         with hello_server(runtime_threads(service)) as hello:
             figures.update(
                 paired_runs(
@@ -126,6 +133,8 @@ def paired_runs(
     if sized:
         targets.append((SIZED, f"{hello}-bytes?n={sized}", {}))
     targets += [(path, base_url + path, headers) for path in ENDPOINTS]
+    gzipped = {**headers, "Accept-Encoding": "gzip"}
+    targets.append((PREVIEW_GZIP, base_url + "/preview", gzipped))
     for round_no in range(rounds):
         for path, url, sent in targets:
             if path in ONCE and round_no:
@@ -142,6 +151,24 @@ def paired_runs(
     latency.update({path: median_latency(found) for path, found in runs.items()})
     share = {path: statistics.median(found) for path, found in shares.items()}
     return {"latency": latency, "vs_hello": share, "rounds": rounds}
+
+
+def gzip_levels(base_url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Size and time of the whole preview gzipped at a few levels."""
+    plain = httpx.get(
+        base_url + "/preview",
+        headers={**headers, "Accept-Encoding": "identity"},
+        timeout=120,
+    ).content
+    levels: dict[str, Any] = {"plain_bytes": len(plain), "served_level": LEVEL}
+    for level in (1, LEVEL, 6, 9):
+        started = time.perf_counter()
+        packed = gzip.compress(plain, compresslevel=level, mtime=0)
+        levels[str(level)] = {
+            "ratio": len(packed) / max(len(plain), 1),
+            "ms": (time.perf_counter() - started) * 1000,
+        }
+    return levels
 
 
 def median_latency(runs: list[Latency]) -> Latency:

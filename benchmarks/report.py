@@ -95,6 +95,17 @@ def print_api(size: int, api: dict[str, Any]) -> None:
             f"hello, audit-size: the hello-world with our headers and a body of "
             f"{api['audit_bytes']:,} bytes, the size of /audit-log's first page"
         )
+    levels = api.get("gzip_levels")
+    if levels:
+        numbered = sorted((k for k in levels if k.isdigit()), key=int)
+        shown = ", ".join(
+            f"level {n} {levels[n]['ratio']:.1%} in {levels[n]['ms']:.0f} ms"
+            for n in numbered
+        )
+        print(
+            f"/preview gzipped ({levels['plain_bytes']:,} bytes plain, served at "
+            f"level {levels['served_level']}): {shown}"
+        )
     sse = api["sse"]
     if "all_p50_ms" in sse:
         print(

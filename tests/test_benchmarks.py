@@ -18,6 +18,7 @@ ENDPOINTS = {
     "hello-world",
     "/preview?limit=100",
     "/preview",
+    "/preview, gzip",
     "/dashboard-stats",
     "/audit-log",
     "/health",
@@ -55,6 +56,7 @@ def test_quick_benchmark_reports_cycles_api_events_and_manifests(tmp_path) -> No
     assert set(api["latency"]) == ENDPOINTS
     assert all(run["errors"] == 0 for run in api["latency"].values())
     assert set(api["vs_hello"]) == ENDPOINTS - {"hello-world"}
+    assert api["gzip_levels"]["plain_bytes"] > 0 and "9" in api["gzip_levels"]
     assert api["audit_bytes"] > 100  # the first page of the audit log, as served
     assert api["sse"]["streams"] == 100 and "all_p50_ms" in api["sse"]
     assert api["manifest"]["rounds"] == 2

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import falcon
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from api.compress import accepts_gzip, compress, worth_compressing
 from api.context import ApiContext, client_address
 from api.errors import BadRequest
 from api.params import (
@@ -125,15 +127,17 @@ class Preview:
     The runtime hands out the same preview until a cycle completes or a queue
     changes; the serialised body of each shape and page is kept for as long,
     so repeated requests cost a lookup. ``offset`` and ``limit`` page the items
-    (by default the whole list).
+    (by default the whole list). Large bodies are gzipped, once, for clients
+    that accept it (:mod:`api.compress`).
     """
 
     PAGES_KEPT = 64
 
     def __init__(self, ctx: ApiContext):
         self._ctx = ctx
-        # Bodies by (shape, offset, limit), all made from the preview in _made_from.
-        self._bodies: dict[tuple[str, int, int | None], bytes] = {}
+        # Bodies by (shape, offset, limit) and, gzipped, by (..., "gzip"), all
+        # made from the preview in _made_from.
+        self._bodies: dict[tuple[Any, ...], bytes] = {}
         self._made_from: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
@@ -142,25 +146,41 @@ class Preview:
         shape = query_choice(req, "format", ("list", "full"), "list") or "list"
         offset = query_int(req, "offset", 0, minimum=0) or 0
         limit = query_int(req, "limit", None, minimum=0)
+        gzip_ok = accepts_gzip(req.get_header("Accept-Encoding"))
         result = self._ctx.runtime.preview(force=force)
         key = (shape, offset, limit)
         resp.content_type = falcon.MEDIA_JSON
+        resp.append_header("Vary", "Accept-Encoding")
         # One lock: concurrent first requests share one serialisation.
         with self._lock:
             if self._made_from is not result:
                 self._bodies = {}
                 self._made_from = result
-            body = self._bodies.get(key)
-            if body is None:
-                items = result.get("items", [])
-                if offset or limit is not None:
-                    end = None if limit is None else offset + limit
-                    items = items[offset:end]
-                body = _body(result, shape, items)
-                if len(self._bodies) >= self.PAGES_KEPT:
-                    self._bodies.pop(next(iter(self._bodies)))
-                self._bodies[key] = body
+            body = self._kept(key, lambda: self._render(result, shape, offset, limit))
+            if gzip_ok and worth_compressing(body):
+                plain = body
+                body = self._kept((*key, "gzip"), lambda: compress(plain))
+                resp.set_header("Content-Encoding", "gzip")
         resp.data = body
+
+    def _kept(self, key: tuple[Any, ...], make: Callable[[], bytes]) -> bytes:
+        body = self._bodies.get(key)
+        if body is None:
+            body = make()
+            if len(self._bodies) >= self.PAGES_KEPT:
+                self._bodies.pop(next(iter(self._bodies)))
+            self._bodies[key] = body
+        return body
+
+    @staticmethod
+    def _render(
+        result: dict[str, Any], shape: str, offset: int, limit: int | None
+    ) -> bytes:
+        items = result.get("items", [])
+        if offset or limit is not None:
+            end = None if limit is None else offset + limit
+            items = items[offset:end]
+        return _body(result, shape, items)
 
 
 def _body(result: dict[str, Any], shape: str, items: list[dict[str, Any]]) -> bytes:
