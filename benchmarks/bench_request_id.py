@@ -2,18 +2,17 @@
 
 Run: ``python -m benchmarks.bench_request_id``.
 
-
 Serves two hello-world routes on one waitress server, identical except for how
 each makes its ``X-Request-ID``: ``secrets.token_hex`` (``os.urandom``, a system
-call that lets go of the interpreter lock) and ``random.getrandbits`` (no system
-call, what :func:`api.middleware.new_request_id` uses). The two are loaded in
-turn by 20 keep-alive clients in a process of their own, six rounds, and the
-requests per second of each round are printed with their ratio.
+call that lets go of the interpreter lock) and
+:func:`api.middleware.new_request_id` (``random.getrandbits``, no system
+call). The two are loaded in turn by 20 keep-alive clients in a process of
+their own, six rounds, and the requests per second of each round are printed
+with their ratio.
 """
 
 from __future__ import annotations
 
-import random
 import secrets
 import statistics
 import sys
@@ -22,6 +21,9 @@ import threading
 import falcon
 from waitress.server import create_server
 
+from api.app import DEFAULT_MAX_STREAMS
+from api.middleware import new_request_id
+from api.serve import RESERVE_THREADS
 from benchmarks.load import hammer
 
 ROUNDS = 6
@@ -37,7 +39,7 @@ class _WithUrandom:
 class _WithGenerator:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"hello": "world"}
-        resp.set_header("X-Request-ID", f"{random.getrandbits(64):016x}")
+        resp.set_header("X-Request-ID", new_request_id())
 
 
 def main() -> int:
@@ -45,7 +47,8 @@ def main() -> int:
     app.add_route("/urandom", _WithUrandom())
     app.add_route("/generator", _WithGenerator())
     # As many worker threads as ``capacitarr serve`` starts by default.
-    server = create_server(app, host="127.0.0.1", port=0, threads=132)
+    threads = DEFAULT_MAX_STREAMS + RESERVE_THREADS
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
     ratios = []

@@ -80,13 +80,18 @@ class _Hello:
         resp.media = {"hello": "world"}
 
 
+def _with_our_headers(resp: falcon.Response) -> None:
+    """The request id and security headers every answer of ours carries."""
+    resp.set_header("X-Request-ID", "0123456789abcdef")
+    resp.set_headers(SECURITY_HEADERS)
+
+
 class _HelloWithHeaders:
     """The hello-world with the headers every answer of ours carries."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"hello": "world"}
-        resp.set_header("X-Request-ID", "0123456789abcdef")
-        resp.set_headers(SECURITY_HEADERS)
+        _with_our_headers(resp)
 
 
 class _SizedWithHeaders:
@@ -98,13 +103,11 @@ class _SizedWithHeaders:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         size = max(int(req.get_param("n") or 2), 2)
-        body = self._bodies.get(size)
-        if body is None:
-            body = self._bodies.setdefault(size, b'"' + b"x" * (size - 2) + b'"')
+        if size not in self._bodies:
+            self._bodies[size] = b'"' + b"x" * (size - 2) + b'"'
         resp.content_type = falcon.MEDIA_JSON
-        resp.data = body
-        resp.set_header("X-Request-ID", "0123456789abcdef")
-        resp.set_headers(SECURITY_HEADERS)
+        resp.data = self._bodies[size]
+        _with_our_headers(resp)
 
 
 @contextmanager
